@@ -1,0 +1,250 @@
+"""
+Classes describing datasets of user-item interactions.
+
+``Interactions`` holds (user, item, rating, timestamp, weight) tuples;
+``SequenceInteractions`` holds fixed-length, left-padded item sequences
+built from them by :meth:`Interactions.to_sequence`.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+PADDING_IDX = 0
+
+
+def _as_id_array(name, values):
+    """Return ``values`` as a 1-D int32 array, or raise a ValueError naming ``name``."""
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
+    if array.dtype.kind == 'f':
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} contains NaN or infinite values; ids must be integers.")
+        if not np.all(array == np.round(array)):
+            bad = array[array != np.round(array)][0]
+            raise ValueError(f"{name} contains the non-integer id {bad!r}; ids must be integers.")
+    elif array.dtype.kind not in 'iub':
+        raise ValueError(
+            f"{name} has dtype {array.dtype}; ids must be integers. "
+            "Map arbitrary keys to integer ids first, e.g. with spotlight_compat.IdMapping."
+        )
+    if len(array) and array.min() < 0:
+        raise ValueError(f"{name} contains the negative id {array.min()}; ids must be >= 0.")
+    if len(array) and array.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"{name} contains the id {array.max()}, too large for int32.")
+    return array.astype(np.int32)
+
+
+def _as_float_array(name, values, dtype=np.float32):
+    if values is None:
+        return None
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
+    if array.dtype.kind not in 'iufb':
+        raise ValueError(f"{name} has dtype {array.dtype}; expected numbers.")
+    array = array.astype(dtype)
+    if array.dtype.kind == 'f' and np.isnan(array).any():
+        position = int(np.flatnonzero(np.isnan(array))[0])
+        raise ValueError(f"{name} contains NaN (first at position {position}).")
+    return array
+
+
+def _count(name, declared, ids):
+    observed = int(ids.max()) + 1 if len(ids) else 0
+    if declared is None:
+        return observed
+    declared = int(declared)
+    if observed > declared:
+        raise ValueError(
+            f"{name} is {declared} but the data contains id {observed - 1}; "
+            f"ids must lie in [0, {name}). Pass a larger {name} or leave it as None."
+        )
+    return declared
+
+
+class Interactions(object):
+    """
+    Interactions between users and items, with optional ratings, timestamps
+    and weights.
+
+    Parameters
+    ----------
+    user_ids: array of np.int32, shape (num_interactions,)
+    item_ids: array of np.int32, shape (num_interactions,)
+    ratings: array of np.float32, optional
+    timestamps: array of np.int32, optional
+    weights: array of np.float32, optional
+    num_users: int, optional
+        Number of users; defaults to the largest user id + 1.
+    num_items: int, optional
+        Number of items; defaults to the largest item id + 1.
+
+    Raises
+    ------
+    ValueError
+        On arrays of different lengths, negative or out-of-range ids, or NaN values;
+        the message names the field and the offending value.
+    """
+
+    def __init__(self, user_ids, item_ids, ratings=None, timestamps=None, weights=None,
+                 num_users=None, num_items=None):
+        self.user_ids = _as_id_array('user_ids', user_ids)
+        self.item_ids = _as_id_array('item_ids', item_ids)
+        self.ratings = _as_float_array('ratings', ratings)
+        self.timestamps = None if timestamps is None else _as_timestamps(timestamps)
+        self.weights = _as_float_array('weights', weights)
+        self.num_users = _count('num_users', num_users, self.user_ids)
+        self.num_items = _count('num_items', num_items, self.item_ids)
+        self._check_lengths()
+
+    def _check_lengths(self):
+        expected = len(self.user_ids)
+        for name in ('item_ids', 'ratings', 'timestamps', 'weights'):
+            value = getattr(self, name)
+            if value is not None and len(value) != expected:
+                raise ValueError(
+                    f"{name} has {len(value)} entries but user_ids has {expected}; "
+                    "every array must describe the same interactions."
+                )
+
+    def __repr__(self):
+        return ('<Interactions dataset ({num_users} users x {num_items} items '
+                'x {num_interactions} interactions)>'
+                .format(num_users=self.num_users, num_items=self.num_items,
+                        num_interactions=len(self)))
+
+    def __len__(self):
+        return len(self.user_ids)
+
+    def _select(self, index):
+        """A new ``Interactions`` holding the rows ``index`` selects, same shape."""
+        def pick(array):
+            return None if array is None else array[index]
+        return Interactions(self.user_ids[index], self.item_ids[index],
+                            ratings=pick(self.ratings), timestamps=pick(self.timestamps),
+                            weights=pick(self.weights),
+                            num_users=self.num_users, num_items=self.num_items)
+
+    def tocoo(self):
+        """Transform to a scipy.sparse COO matrix (ratings as values, 1 without ratings)."""
+        data = self.ratings if self.ratings is not None else np.ones(len(self), dtype=np.float32)
+        return sp.coo_matrix((data, (self.user_ids, self.item_ids)),
+                             shape=(self.num_users, self.num_items))
+
+    def tocsr(self):
+        """Transform to a scipy.sparse CSR matrix."""
+        return self.tocoo().tocsr()
+
+    def to_sequence(self, max_sequence_length=10, min_sequence_length=None, step_size=None):
+        """
+        Transform to sequence form.
+
+        User-item interactions are sorted by user, then by timestamp (a stable sort:
+        ties keep their input order). Each user's history is cut into windows of
+        ``max_sequence_length`` items ending at the most recent interaction and
+        stepping backwards by ``step_size``; windows are left-padded with zeros.
+
+        Parameters
+        ----------
+        max_sequence_length: int, optional
+            Length of every output sequence.
+        min_sequence_length: int, optional
+            If given, only sequences with at least this many non-padding items are kept.
+        step_size: int, optional
+            Distance between the ends of consecutive windows; defaults to
+            ``max_sequence_length`` (non-overlapping windows).
+
+        Returns
+        -------
+        SequenceInteractions
+        """
+        if self.timestamps is None:
+            raise ValueError('Cannot convert to sequences: timestamps not available. '
+                             'Pass timestamps= when building the Interactions.')
+        if np.any(self.item_ids == PADDING_IDX):
+            raise ValueError('0 is used as an item id, conflicting with the sequence padding '
+                             'value. Shift item ids to start at 1 (see spotlight_compat.IdMapping).')
+        max_sequence_length = _positive_int('max_sequence_length', max_sequence_length)
+        step_size = _positive_int('step_size', step_size or max_sequence_length)
+        if min_sequence_length is not None:
+            min_sequence_length = _positive_int('min_sequence_length', min_sequence_length)
+            if min_sequence_length > max_sequence_length:
+                raise ValueError(f"min_sequence_length ({min_sequence_length}) exceeds "
+                                 f"max_sequence_length ({max_sequence_length}).")
+
+        order = np.lexsort((self.timestamps, self.user_ids))
+        sorted_users = self.user_ids[order]
+        sorted_items = self.item_ids[order]
+        users, starts, counts = np.unique(sorted_users, return_index=True, return_counts=True)
+
+        # Window k of a user ends (exclusively) k * step_size items before the end of
+        # its history; there are ceil(count / step_size) windows per user.
+        windows_per_user = -(-counts // step_size)
+        row_user = np.repeat(np.arange(len(users)), windows_per_user)
+        first_row = np.cumsum(windows_per_user) - windows_per_user
+        window_index = np.arange(len(row_user)) - first_row[row_user]
+        window_end = counts[row_user] - window_index * step_size
+
+        # Position p of a window reads the user's item at window_end - length + p.
+        offsets = window_end[:, None] - max_sequence_length + np.arange(max_sequence_length)
+        valid = offsets >= 0
+        global_index = starts[row_user][:, None] + np.where(valid, offsets, 0)
+        sequences = np.where(valid, sorted_items[global_index], PADDING_IDX).astype(np.int32)
+        sequence_users = users[row_user].astype(np.int32)
+
+        if min_sequence_length is not None:
+            long_enough = sequences[:, -min_sequence_length] != PADDING_IDX
+            sequences = sequences[long_enough]
+            sequence_users = sequence_users[long_enough]
+
+        return SequenceInteractions(sequences, user_ids=sequence_users, num_items=self.num_items)
+
+
+def _as_timestamps(values):
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"timestamps must be one-dimensional, got shape {array.shape}.")
+    if array.dtype.kind == 'f' and np.isnan(array).any():
+        raise ValueError("timestamps contains NaN.")
+    if array.dtype.kind not in 'iuf':
+        raise ValueError(f"timestamps has dtype {array.dtype}; expected numbers "
+                         "(e.g. seconds since the epoch).")
+    return array.astype(np.int32) if array.dtype.kind in 'iu' else array
+
+
+def _positive_int(name, value):
+    if int(value) != value or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class SequenceInteractions(object):
+    """
+    Interactions encoded as left-padded sequences of item ids.
+
+    Parameters
+    ----------
+    sequences: array of np.int32, shape (num_sequences, max_sequence_length)
+    user_ids: array of np.int32, shape (num_sequences,), optional
+    num_items: int, optional
+        Defaults to the largest item id + 1.
+    """
+
+    def __init__(self, sequences, user_ids=None, num_items=None):
+        sequences = np.asarray(sequences)
+        if sequences.ndim != 2:
+            raise ValueError(f"sequences must be two-dimensional, got shape {sequences.shape}.")
+        self.sequences = sequences
+        self.user_ids = user_ids
+        self.max_sequence_length = sequences.shape[1]
+        self.num_items = int(sequences.max()) + 1 if num_items is None else num_items
+
+    def __repr__(self):
+        num_sequences, sequence_length = self.sequences.shape
+        return ('<Sequence interactions dataset ({num_sequences} '
+                'sequences x {sequence_length} sequence length)>'
+                .format(num_sequences=num_sequences, sequence_length=sequence_length))
+
+    def __len__(self):
+        return len(self.sequences)

@@ -1,0 +1,43 @@
+"""Small helpers shared by the PyTorch models: devices, seeding, minibatches."""
+
+import numpy as np
+import torch
+
+
+def default_device(device=None):
+    """``device`` as a ``torch.device``; by default CUDA when available, else CPU."""
+    if device is None:
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return torch.device(device)
+
+
+def adam(parameters, learning_rate, weight_decay=0.0):
+    """Adam with its fused kernel (one kernel for all parameters; fastest on CPU and CUDA)."""
+    return torch.optim.Adam(parameters, lr=learning_rate, weight_decay=weight_decay, fused=True)
+
+
+def torch_seed(random_state):
+    """Draw a torch seed from a ``np.random.RandomState``, as spotlight does."""
+    return int(random_state.randint(-10 ** 8, 10 ** 8))
+
+
+def shuffled_minibatches(num_rows, batch_size, random_state, device):
+    """Index tensors of a random permutation of ``range(num_rows)``, in minibatches."""
+    order = torch.from_numpy(random_state.permutation(num_rows)).to(device)
+    return order.split(batch_size)
+
+
+class ScaledEmbedding(torch.nn.Embedding):
+    """Embedding initialised from N(0, (1 / embedding_dim)^2), padding row zeroed."""
+
+    def reset_parameters(self):
+        self.weight.data.normal_(0, 1.0 / self.embedding_dim)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx].fill_(0)
+
+
+class ZeroEmbedding(torch.nn.Embedding):
+    """Embedding initialised to zero (used for biases)."""
+
+    def reset_parameters(self):
+        self.weight.data.zero_()
