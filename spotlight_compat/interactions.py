@@ -22,7 +22,7 @@ def _as_id_array(name, values):
             raise ValueError(f"{name} contains NaN or infinite values; ids must be integers.")
         if not np.all(array == np.round(array)):
             bad = array[array != np.round(array)][0]
-            raise ValueError(f"{name} contains the non-integer id {bad!r}; ids must be integers.")
+            raise ValueError(f"{name} contains the non-integer id {bad}; ids must be integers.")
     elif array.dtype.kind not in 'iub':
         raise ValueError(
             f"{name} has dtype {array.dtype}; ids must be integers. "

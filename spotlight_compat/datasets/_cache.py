@@ -123,14 +123,14 @@ def verified_file(path, expected, algorithm='sha256', warn=print):
     return False
 
 
-def download(url, destination, expected, algorithm='sha256', timeout=CONNECT_TIMEOUT_SECONDS,
-             progress=True):
+def download(url, destination, expected, algorithm='sha256', timeout=None, progress=True):
     """
     Download ``url`` to ``destination``, verify its digest, and only then move
     it into place. Raises ``FetchError`` on any failure, leaving nothing behind.
     """
     from tqdm.auto import tqdm
 
+    timeout = CONNECT_TIMEOUT_SECONDS if timeout is None else timeout
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get('Content-Length') or 0) or None
