@@ -5,3 +5,8 @@ module names and behaviour (spotlight itself is not installable from PyPI).
 """
 
 __version__ = '0.1.0'
+
+from .id_mapping import IdMapping, interactions_from_keys  # noqa: E402
+from .interactions import Interactions, SequenceInteractions  # noqa: E402
+
+__all__ = ['IdMapping', 'Interactions', 'SequenceInteractions', 'interactions_from_keys']
