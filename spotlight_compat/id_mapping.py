@@ -101,7 +101,16 @@ def _as_key_array(keys, name, allow_empty=False):
     if array.dtype.kind == 'f' and np.isnan(array).any():
         raise ValueError(f'{name} contains NaN; drop or fill the missing keys first.')
     if array.dtype.kind == 'O':
-        if any(key is None for key in array):
-            raise ValueError(f'{name} contains None; drop or fill the missing keys first.')
+        missing = [position for position, key in enumerate(array) if _is_missing(key)]
+        if missing:
+            raise ValueError(f'{name} contains a missing value ({array[missing[0]]!r} at position '
+                             f'{missing[0]}); drop or fill the missing keys first.')
         array = array.astype(str)
     return array
+
+
+def _is_missing(key):
+    """True for None, a float NaN, and pandas' ``NA`` and ``NaT`` (in object arrays)."""
+    if key is None or type(key).__name__ in ('NAType', 'NaTType'):
+        return True
+    return isinstance(key, (float, np.floating)) and np.isnan(key)

@@ -74,6 +74,8 @@ class Interactions(object):
     item_ids: array of np.int32, shape (num_interactions,)
     ratings: array of np.float32, optional
     timestamps: array of np.int32, optional
+        Integers are stored as int32, or as int64 when they do not fit in int32
+        (e.g. milliseconds since the epoch); floats are kept as they are.
     weights: array of np.float32, optional
     num_users: int, optional
         Number of users; defaults to the largest user id + 1.
@@ -210,7 +212,12 @@ def _as_timestamps(values):
     if array.dtype.kind not in 'iuf':
         raise ValueError(f"timestamps has dtype {array.dtype}; expected numbers "
                          "(e.g. seconds since the epoch).")
-    return array.astype(np.int32) if array.dtype.kind in 'iu' else array
+    if array.dtype.kind in 'iu':
+        # int32 like spotlight, unless that would wrap (e.g. milliseconds since the epoch).
+        fits = not len(array) or (array.min() >= np.iinfo(np.int32).min
+                                  and array.max() <= np.iinfo(np.int32).max)
+        return array.astype(np.int32 if fits else np.int64)
+    return array
 
 
 def _positive_int(name, value):

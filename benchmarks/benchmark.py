@@ -1,0 +1,92 @@
+"""
+Run the whole notebook for several seeds and aggregate every model's test metric.
+
+Each seed re-executes ``recsys_homework.ipynb`` headless with ``SEED`` overridden
+(every split, model and training run is seeded from it), into a scratch
+directory; the per-seed ``metrics.json`` files are then aggregated into
+``results/benchmark.json`` and ``results/benchmark.md`` (mean ± std over seeds,
+mean training seconds), next to spotlight's own reference figures.
+
+Usage::
+
+    python benchmarks/benchmark.py                 # seeds 0-4
+    python benchmarks/benchmark.py --seeds 0 1
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / 'tests' / 'fixtures' / 'golden' / 'spotlight_baselines.json'
+sys.path.insert(0, str(ROOT / 'scripts'))
+from run_notebook import write_atomically  # noqa: E402
+
+
+def run_seed(seed, scratch):
+    results_dir = scratch / f'seed{seed}'
+    command = [sys.executable, str(ROOT / 'scripts' / 'run_notebook.py'), '--seed', str(seed),
+               '--output', str(results_dir / 'recsys_homework.ipynb'),
+               '--results-dir', str(results_dir), '--timing-json', str(results_dir / 'timing.json')]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    print(f'seed {seed}: notebook ran in {time.perf_counter() - start:.0f} s', flush=True)
+    return json.loads((results_dir / 'metrics.json').read_text())
+
+
+def aggregate(rows_by_seed):
+    """One row per (metric, model), in notebook order, with mean and std over seeds."""
+    table = {}
+    for rows in rows_by_seed:
+        for row in rows:
+            entry = table.setdefault((row['metric'], row['model']), {'values': [], 'seconds': []})
+            entry['values'].append(row['value'])
+            entry['seconds'].append(row['train_seconds'])
+    return [dict(metric=metric, model=model, mean=float(np.mean(e['values'])),
+                 std=float(np.std(e['values'])), seeds=len(e['values']),
+                 values=e['values'], train_seconds_mean=float(np.mean(e['seconds'])))
+            for (metric, model), e in table.items()]
+
+
+def markdown(rows, seeds):
+    reference = json.loads(GOLDEN.read_text())
+    lines = [f'Test metrics over seeds {", ".join(map(str, seeds))} (mean ± std); '
+             'training seconds are means.', '',
+             '| metric | model | mean ± std | train s |', '|---|---|---|---|']
+    for row in rows:
+        lines.append(f"| {row['metric']} | {row['model']} | {row['mean']:.4f} ± {row['std']:.4f} "
+                     f"| {row['train_seconds_mean']:.1f} |")
+    explicit = reference['ExplicitFactorizationModel(n_iter=3)']
+    implicit = reference['ImplicitSequenceModel(n_iter=3, representation=pooling, loss=pointwise)']
+    lines += ['', 'spotlight v0.1.6 itself on the same splits (seeds 0-4): '
+              f"ExplicitFactorizationModel(n_iter=3) RMSE {explicit['rmse_mean']:.4f} ± "
+              f"{explicit['rmse_std']:.4f}; pooling ImplicitSequenceModel MRR "
+              f"{implicit['mrr_mean']:.4f} ± {implicit['mrr_std']:.4f}.", '']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    parser.add_argument('--output-dir', default=str(ROOT / 'results'))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        rows_by_seed = [run_seed(seed, Path(scratch)) for seed in args.seeds]
+    rows = aggregate(rows_by_seed)
+    output = Path(args.output_dir)
+    write_atomically(output / 'benchmark.json',
+                     json.dumps({'seeds': args.seeds, 'rows': rows}, indent=1) + '\n')
+    table = markdown(rows, args.seeds)
+    write_atomically(output / 'benchmark.md', table)
+    print(table)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
