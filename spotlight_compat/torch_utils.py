@@ -21,6 +21,24 @@ def torch_seed(random_state):
     return int(random_state.randint(-10 ** 8, 10 ** 8))
 
 
+def as_id_array(name, values):
+    """
+    ``values`` as an int64 array of ids.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, for values that are not integers (strings, NaN, 1.5).
+    """
+    array = np.asarray(values)
+    if array.dtype.kind == 'f':
+        if not np.all(np.isfinite(array) & (array == np.round(array))):
+            raise ValueError(f"{name} contains non-integer values; ids must be integers.")
+    elif array.size and array.dtype.kind not in 'iub':
+        raise ValueError(f"{name} has dtype {array.dtype}; ids must be integers.")
+    return array.astype(np.int64)
+
+
 def shuffled_minibatches(num_rows, batch_size, random_state, device):
     """Index tensors of a random permutation of ``range(num_rows)``, in minibatches."""
     order = torch.from_numpy(random_state.permutation(num_rows)).to(device)

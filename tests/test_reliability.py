@@ -138,11 +138,12 @@ def test_two_processes_fetching_at_once_download_once(tmp_path, grouplens):
 def test_process_killed_mid_download_leaves_nothing_that_blocks(tmp_path, grouplens):
     grouplens.mode = 'hang'
     context = multiprocessing.get_context('spawn')
+    results = context.Queue()
     child = context.Process(target=fetch_in_child,
-                            args=(grouplens.url, CHECKSUMS, str(tmp_path), None, context.Queue()))
+                            args=(grouplens.url, CHECKSUMS, str(tmp_path), None, results))
     child.start()
     deadline = time.monotonic() + 120
-    while not stray_files(tmp_path) and time.monotonic() < deadline:
+    while not stray_files(tmp_path) and child.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert stray_files(tmp_path), 'the child never started writing'
     child.kill()  # SIGKILL: no cleanup runs, the lock is released by the kernel
@@ -409,23 +410,40 @@ def test_sequence_model_scores_edge_sequences(representation):
     model, _ = fit_sequence(0, representation)
     num_items = cycle_sequences().num_items
     edge_cases = {'empty': np.array([], dtype=np.int64), 'empty list': [],
-                  'all padding': [0, 0, 0, 0], 'longer than training rows': np.arange(1, 10).repeat(3)}
+                  'all padding': [0, 0, 0, 0],
+                  'longer than training rows': np.arange(1, 10).repeat(3)}
     for name, sequence in edge_cases.items():
         scores = model.predict(sequence)
         assert scores.shape == (num_items,) and np.all(np.isfinite(scores)), name
-    np.testing.assert_allclose(model.predict([0, 0, 3, 4]), model.predict_sequences([[0, 0, 3, 4]])[0])
-    for bad in ([num_items], [-1], [1, 2, 2 ** 40], [1.5], [[1, 2], [3, 4]], ['a']):
-        with pytest.raises(ValueError):
-            model.predict(bad)
-    with pytest.raises(ValueError, match='2-D'):
+    np.testing.assert_allclose(model.predict([0, 0, 3, 4]),
+                               model.predict_sequences([[0, 0, 3, 4]])[0])
+    with pytest.raises(ValueError, match='must be 2-D'):
         model.predict_sequences([1, 2, 3])
+
+
+BAD_SEQUENCES = [([10], 'outside'), ([-1], 'outside'), ([1, 2, 2 ** 40], 'outside'),
+                 ([1.5], 'non-integer'), ([np.nan], 'non-integer'), (['a'], 'dtype'),
+                 ([[1, 2], [3, 4]], 'one 1-D sequence')]
+
+
+@pytest.mark.parametrize('sequence,message', BAD_SEQUENCES)
+def test_sequence_model_rejects_bad_sequences(sequence, message):
+    model, _ = fit_sequence(0)
+    assert model._num_items == 10
+    with pytest.raises(ValueError, match=message):
+        model.predict(sequence)
+    if np.ndim(sequence) == 1:
+        with pytest.raises(ValueError, match=message):
+            model.predict_sequences([sequence])
+    with pytest.raises(ValueError):
+        model.predict_sequences(np.ravel(sequence))
 
 
 def test_explicit_training_is_deterministic():
     (first, first_losses), (second, second_losses) = fit_explicit(7), fit_explicit(7)
     assert first_losses == second_losses
-    np.testing.assert_array_equal(first.predict(np.arange(10).repeat(12), np.tile(np.arange(12), 10)),
-                                  second.predict(np.arange(10).repeat(12), np.tile(np.arange(12), 10)))
+    users, items = np.arange(10).repeat(12), np.tile(np.arange(12), 10)
+    np.testing.assert_array_equal(first.predict(users, items), second.predict(users, items))
     assert not np.array_equal(first.predict(0), fit_explicit(8)[0].predict(0))
 
 
@@ -438,4 +456,5 @@ def test_sequence_training_is_deterministic(representation, loss):
     prefixes = cycle_sequences().sequences[:, :-1]
     np.testing.assert_array_equal(first.predict_sequences(prefixes),
                                   second.predict_sequences(prefixes))
-    assert not np.array_equal(first.predict([1, 2]), fit_sequence(8, representation, loss)[0].predict([1, 2]))
+    other = fit_sequence(8, representation, loss)[0]
+    assert not np.array_equal(first.predict([1, 2]), other.predict([1, 2]))

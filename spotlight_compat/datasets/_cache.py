@@ -161,6 +161,10 @@ def cache_lock(directory):
     An exclusive lock on ``directory`` (a ``.lock`` file inside it), so that
     processes fetching into the same cache take turns; the second one then
     finds the verified files the first one wrote.
+
+    Every write into ``directory`` happens under this lock, so a temporary
+    ``.part`` file found on taking it was left by a process that was killed
+    mid-write (the kernel released its lock); such files are removed.
     """
     import fcntl
 
@@ -168,6 +172,9 @@ def cache_lock(directory):
     with open(directory / '.lock', 'a+b') as lock_file:
         fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
         try:
+            for stale in directory.glob('.*.part'):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
             yield directory
         finally:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)

@@ -9,7 +9,6 @@ must match the known checksum of ``u.data`` before they are cached or used.
 """
 
 import io
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ..interactions import Interactions
-from ._cache import (DatasetUnavailableError, FetchError, atomic_write_bytes, cache_dir,
-                     cache_lock, digest, download, verified_file)
+from ._cache import (DatasetUnavailableError, FetchError, atomic_output, atomic_write_bytes,
+                     cache_dir, cache_lock, digest, download, verified_file)
 
 VARIANTS = ('100K', '1M', '10M', '20M')
 GROUPLENS_URL = 'https://files.grouplens.org/datasets/movielens/{archive}'
@@ -246,9 +245,8 @@ def _load_large_variant(variant, data_home):
         if not parsed.exists():
             with zipfile.ZipFile(archive) as zipped:
                 columns = _parse_ratings(zipped.read(member), separator, header_lines)
-            with tempfile.NamedTemporaryFile(dir=directory, suffix='.npz', delete=False) as tmp:
-                np.savez(tmp, *columns)
-            os.replace(tmp.name, parsed)
+            with atomic_output(parsed) as handle:
+                np.savez(handle, *columns)
         with np.load(parsed) as stored:
             user_ids, item_ids, ratings, timestamps = (stored[f'arr_{i}'] for i in range(4))
     return Interactions(_ids_by_first_appearance(user_ids), _ids_by_first_appearance(item_ids),

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from ..losses import regression_loss
-from ..torch_utils import adam, default_device, shuffled_minibatches, torch_seed
+from ..torch_utils import adam, as_id_array, default_device, shuffled_minibatches, torch_seed
 from .representations import BilinearNet
 
 
@@ -106,8 +106,8 @@ class ExplicitFactorizationModel(object):
             raise RuntimeError('Call fit() before predict().')
         if item_ids is None:
             item_ids = np.arange(self._num_items)
-        user_ids = np.broadcast_to(np.asarray(user_ids, dtype=np.int64), np.shape(item_ids))
-        item_ids = np.asarray(item_ids, dtype=np.int64)
+        item_ids = as_id_array('item_ids', item_ids)
+        user_ids = np.broadcast_to(as_id_array('user_ids', user_ids), item_ids.shape)
         _check_ids('user_ids', user_ids, self._num_users)
         _check_ids('item_ids', item_ids, self._num_items)
         with torch.inference_mode():

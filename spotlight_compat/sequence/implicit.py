@@ -8,7 +8,7 @@ import torch
 
 from ..interactions import PADDING_IDX, SequenceInteractions
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
-from ..torch_utils import adam, default_device, shuffled_minibatches, torch_seed
+from ..torch_utils import adam, as_id_array, default_device, shuffled_minibatches, torch_seed
 from .representations import LSTMNet, PoolNet
 
 LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
@@ -131,8 +131,17 @@ class ImplicitSequenceModel(object):
         Returns
         -------
         np.ndarray of np.float32, shape (num_items,) or (len(item_ids),)
+
+        Raises
+        ------
+        ValueError
+            For a sequence that is not 1-D, or holds non-integer or out-of-range ids.
         """
-        scores = self.predict_sequences(np.atleast_2d(np.asarray(sequences, dtype=np.int64)))[0]
+        sequence = as_id_array('sequences', sequences)
+        if sequence.ndim != 1:
+            raise ValueError(f'predict scores one 1-D sequence, got shape {sequence.shape}; '
+                             'use predict_sequences for a 2-D array of sequences.')
+        scores = self.predict_sequences(sequence[None, :])[0]
         return scores if item_ids is None else scores[np.asarray(item_ids)]
 
     def predict_sequences(self, sequences):
@@ -149,7 +158,7 @@ class ImplicitSequenceModel(object):
         """
         if self._net is None:
             raise RuntimeError('Call fit() before predict().')
-        sequences = np.asarray(sequences, dtype=np.int64)
+        sequences = as_id_array('sequences', sequences)
         if sequences.ndim != 2:
             raise ValueError(f'sequences must be 2-D, got shape {sequences.shape}.')
         if sequences.size and (sequences.min() < 0 or sequences.max() >= self._num_items):
