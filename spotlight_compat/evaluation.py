@@ -52,12 +52,14 @@ def reciprocal_ranks(scores, prefixes, targets, exclude_preceding=False):
     -------
     array of float64, shape (n,)
     """
-    negated = -np.asarray(scores)
+    # Ranking ascending negated scores (spotlight's way) equals ranking descending scores.
+    scores = np.asarray(scores)
     if exclude_preceding:
-        np.put_along_axis(negated, prefixes.astype(np.int64), FLOAT_MAX, axis=1)
-    target_values = np.take_along_axis(negated, targets.astype(np.int64)[:, None], axis=1)
-    better = (negated < target_values).sum(axis=1)
-    tied = (negated == target_values).sum(axis=1)
+        scores = scores.copy()
+        np.put_along_axis(scores, prefixes.astype(np.int64), -FLOAT_MAX, axis=1)
+    target_scores = np.take_along_axis(scores, targets.astype(np.int64)[:, None], axis=1)
+    better = np.count_nonzero(scores > target_scores, axis=1)
+    tied = np.count_nonzero(scores == target_scores, axis=1)
     return 1.0 / (better + (tied + 1) / 2.0)
 
 
