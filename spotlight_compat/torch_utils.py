@@ -45,6 +45,38 @@ def shuffled_minibatches(num_rows, batch_size, random_state, device):
     return order.split(batch_size)
 
 
+def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_state, device,
+                    verbose=False):
+    """
+    The training loop shared by the models: ``n_iter`` epochs over shuffled
+    minibatches of row indices, one optimiser step per minibatch.
+
+    Parameters
+    ----------
+    batch_loss: callable
+        Maps a tensor of row indices to the loss of those rows.
+
+    Returns
+    -------
+    list of float
+        The mean training loss of each epoch.
+    """
+    epoch_losses = []
+    for epoch in range(n_iter):
+        total = torch.zeros((), device=device)
+        batches = shuffled_minibatches(num_rows, batch_size, random_state, device)
+        for batch in batches:
+            loss = batch_loss(batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.detach()
+        epoch_losses.append(total.item() / len(batches))
+        if verbose:
+            print(f'Epoch {epoch}: loss {epoch_losses[-1]:.4f}')
+    return epoch_losses
+
+
 class ScaledEmbedding(torch.nn.Embedding):
     """Embedding initialised from N(0, (1 / embedding_dim)^2), padding row zeroed."""
 

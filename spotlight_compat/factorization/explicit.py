@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from ..losses import regression_loss
-from ..torch_utils import adam, as_id_array, default_device, shuffled_minibatches, torch_seed
+from ..torch_utils import adam, as_id_array, default_device, fit_minibatches, torch_seed
 from .representations import BilinearNet
 
 
@@ -72,21 +72,10 @@ class ExplicitFactorizationModel(object):
         users = torch.from_numpy(interactions.user_ids.astype(np.int64)).to(self._device)
         items = torch.from_numpy(interactions.item_ids.astype(np.int64)).to(self._device)
         ratings = torch.from_numpy(interactions.ratings).to(self._device)
-        epoch_losses = []
-        for epoch in range(self._n_iter):
-            total = torch.zeros((), device=self._device)
-            batches = shuffled_minibatches(len(users), self._batch_size, self._random_state,
-                                           self._device)
-            for batch in batches:
-                loss = regression_loss(ratings[batch], self._net(users[batch], items[batch]))
-                self._optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                self._optimizer.step()
-                total += loss.detach()
-            epoch_losses.append(total.item() / len(batches))
-            if verbose:
-                print(f'Epoch {epoch}: loss {epoch_losses[-1]:.4f}')
-        return epoch_losses
+        return fit_minibatches(
+            lambda batch: regression_loss(ratings[batch], self._net(users[batch], items[batch])),
+            self._optimizer, len(users), self._n_iter, self._batch_size, self._random_state,
+            self._device, verbose)
 
     def predict(self, user_ids, item_ids=None):
         """

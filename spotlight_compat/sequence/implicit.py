@@ -8,7 +8,7 @@ import torch
 
 from ..interactions import PADDING_IDX, SequenceInteractions
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
-from ..torch_utils import adam, as_id_array, default_device, shuffled_minibatches, torch_seed
+from ..torch_utils import adam, as_id_array, default_device, fit_minibatches, torch_seed
 from .representations import LSTMNet, PoolNet
 
 LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
@@ -102,21 +102,9 @@ class ImplicitSequenceModel(object):
                             'interactions.to_sequence() first.')
         self._initialize(interactions.num_items)
         sequences = torch.from_numpy(interactions.sequences.astype(np.int64)).to(self._device)
-        epoch_losses = []
-        for epoch in range(self._n_iter):
-            total = torch.zeros((), device=self._device)
-            batches = shuffled_minibatches(len(sequences), self._batch_size, self._random_state,
-                                           self._device)
-            for batch in batches:
-                loss = self._batch_loss(sequences[batch])
-                self._optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                self._optimizer.step()
-                total += loss.detach()
-            epoch_losses.append(total.item() / len(batches))
-            if verbose:
-                print(f'Epoch {epoch}: loss {epoch_losses[-1]:.4f}')
-        return epoch_losses
+        return fit_minibatches(lambda batch: self._batch_loss(sequences[batch]), self._optimizer,
+                               len(sequences), self._n_iter, self._batch_size,
+                               self._random_state, self._device, verbose)
 
     def predict(self, sequences, item_ids=None):
         """
