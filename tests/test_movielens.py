@@ -49,10 +49,13 @@ class FakeGroupLens(http.server.BaseHTTPRequestHandler):
         if body is None:
             self.send_error(404)
             return
-        mode = self.server.mode
         self.send_response(200)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
+        self.send_body(body)
+
+    def send_body(self, body):
+        mode = self.server.mode
         if mode == 'truncate':
             self.wfile.write(body[:len(body) // 2])
         elif mode == 'stall':

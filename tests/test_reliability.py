@@ -26,7 +26,8 @@ from spotlight_compat.datasets.movielens import (DatasetUnavailableError, get_mo
 from spotlight_compat.evaluation import sequence_mrr_score
 from spotlight_compat.id_mapping import interactions_from_keys
 from spotlight_compat.interactions import Interactions
-from test_movielens import FAKE_ARCHIVE, FAKE_RATINGS, assert_fake_dataset, zip_bytes
+from test_movielens import (FAKE_ARCHIVE, FAKE_RATINGS, FakeGroupLens, assert_fake_dataset,
+                            zip_bytes)
 
 CHECKSUMS = (hashlib.sha256(FAKE_RATINGS).hexdigest(), hashlib.sha256(FAKE_ARCHIVE).hexdigest())
 ML1M_RATINGS = b'50::7::4::100\n3::7::2::101\n50::9::5::99\n8::2::1::103\n'
@@ -35,19 +36,11 @@ ML1M_ARCHIVE = zip_bytes({'ml-1m/ratings.dat': ML1M_RATINGS})
 
 # --- A GroupLens stand-in that can be slow or hang ------------------------------------------
 
-class SlowGroupLens(http.server.BaseHTTPRequestHandler):
+class SlowGroupLens(FakeGroupLens):
     """Serves ``server.files`` in 20 pieces ``server.delay`` seconds apart; mode 'hang'
     sends the first piece and waits until ``server.release`` is set."""
 
-    def do_GET(self):
-        self.server.requests.append(self.path)
-        body = self.server.files.get(self.path.lstrip('/'))
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
+    def send_body(self, body):
         piece = len(body) // 20 + 1
         with contextlib.suppress(OSError):
             for start in range(0, len(body), piece):
@@ -57,9 +50,6 @@ class SlowGroupLens(http.server.BaseHTTPRequestHandler):
                     self.server.release.wait(30)
                     return
                 time.sleep(self.server.delay)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
