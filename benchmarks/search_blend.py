@@ -1,0 +1,68 @@
+"""
+The validation search behind the notebook's EASE settings and GRU + EASE blend weight.
+
+For each seed, the training users are split again (``RandomState(seed + 1000)``) into
+fit and validation users; EASE and the GRU are fitted on the fit users only, and every
+setting is scored by the validation MRR with the prefix excluded. The test users are
+never read. Prints the mean validation MRR over seeds per setting.
+
+Usage::
+
+    python benchmarks/search_blend.py              # seeds 0-4
+"""
+
+import argparse
+import sys
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_code import notebook_definitions  # noqa: E402
+
+from spotlight_compat.cross_validation import user_based_train_test_split  # noqa: E402
+from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
+from spotlight_compat.evaluation import sequence_mrr_score  # noqa: E402
+
+EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
+BLEND_WEIGHTS = (16.0, 32.0, 64.0, 128.0)
+
+
+def validation_scores(seed, dataset):
+    nb = notebook_definitions(device=torch.device('cpu'), SEED=seed)
+    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
+    fit, valid = user_based_train_test_split(train, test_percentage=0.1,
+                                             random_state=np.random.RandomState(seed + 1000))
+    nb['valid'] = valid = valid.to_sequence()
+
+    def score(model):
+        return sequence_mrr_score(model, valid, exclude_preceding=True).mean()
+
+    scores = {('EASE', l2, decay): score(nb['EASE'](l2, decay).fit(fit)) for l2, decay in EASE_GRID}
+    torch.manual_seed(seed)
+    gru = nb['GRURecommender'](dataset.num_items)
+    nb['train_next_item_model'](gru, fit.to_sequence(max_sequence_length=50).sequences,
+                                n_epochs=4, batch_size=128, learning_rate=2e-2, desc='GRU')
+    ease = nb['EASE']().fit(fit)
+    scores[('GRU',)] = score(gru)
+    for weight in BLEND_WEIGHTS:
+        scores[('GRU + EASE', weight)] = score(nb['ScoreBlend'](gru, ease, weight))
+    return scores
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    args = parser.parse_args(argv)
+    dataset = get_movielens_dataset('100K')
+    per_seed = [validation_scores(seed, dataset) for seed in args.seeds]
+    print('\n| setting | validation MRR, seen excluded (mean over seeds) |\n|---|---|')
+    for key in per_seed[0]:
+        print(f"| {' '.join(map(str, key))} | {np.mean([s[key] for s in per_seed]):.4f} |")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
