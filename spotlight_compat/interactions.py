@@ -12,22 +12,27 @@ import scipy.sparse as sp
 PADDING_IDX = 0
 
 
+def check_integer_ids(name, array):
+    """Raise a ValueError naming ``name`` unless ``array`` holds integer ids
+    (integer-valued floats are accepted)."""
+    if array.dtype.kind == 'f':
+        not_integer = ~np.isfinite(array) | (array != np.round(array))
+        if np.any(not_integer):
+            raise ValueError(f"{name} contains the non-integer id {array[not_integer][0]}; "
+                             "ids must be integers.")
+    elif array.size and array.dtype.kind not in 'iub':
+        raise ValueError(
+            f"{name} has dtype {array.dtype}; ids must be integers. "
+            "Map arbitrary keys to integer ids first, e.g. with spotlight_compat.IdMapping."
+        )
+
+
 def _as_id_array(name, values):
     """Return ``values`` as a 1-D int32 array, or raise a ValueError naming ``name``."""
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
-    if array.dtype.kind == 'f':
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} contains NaN or infinite values; ids must be integers.")
-        if not np.all(array == np.round(array)):
-            bad = array[array != np.round(array)][0]
-            raise ValueError(f"{name} contains the non-integer id {bad}; ids must be integers.")
-    elif array.dtype.kind not in 'iub':
-        raise ValueError(
-            f"{name} has dtype {array.dtype}; ids must be integers. "
-            "Map arbitrary keys to integer ids first, e.g. with spotlight_compat.IdMapping."
-        )
+    check_integer_ids(name, array)
     if len(array) and array.min() < 0:
         raise ValueError(f"{name} contains the negative id {array.min()}; ids must be >= 0.")
     if len(array) and array.max() > np.iinfo(np.int32).max:

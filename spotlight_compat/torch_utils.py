@@ -3,6 +3,8 @@
 import numpy as np
 import torch
 
+from .interactions import check_integer_ids
+
 
 def default_device(device=None):
     """``device`` as a ``torch.device``; by default CUDA when available, else CPU."""
@@ -31,11 +33,7 @@ def as_id_array(name, values):
         Naming ``name``, for values that are not integers (strings, NaN, 1.5).
     """
     array = np.asarray(values)
-    if array.dtype.kind == 'f':
-        if not np.all(np.isfinite(array) & (array == np.round(array))):
-            raise ValueError(f"{name} contains non-integer values; ids must be integers.")
-    elif array.size and array.dtype.kind not in 'iub':
-        raise ValueError(f"{name} has dtype {array.dtype}; ids must be integers.")
+    check_integer_ids(name, array)
     return array.astype(np.int64)
 
 
