@@ -17,15 +17,15 @@ Usage::
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from spotlight_compat.datasets._cache import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / 'recsys_homework.ipynb'
@@ -102,12 +102,10 @@ class TimedClient(NotebookClient):
 
 
 def write_atomically(path, text):
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile('w', dir=path.parent, delete=False, suffix='.part',
-                                     encoding='utf-8') as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    atomic_write_bytes(path, text.encode('utf-8'))
 
 
 def main(argv=None):
