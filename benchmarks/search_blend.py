@@ -43,7 +43,7 @@ def validation_scores(seed, dataset):
     scores = {('EASE', l2, decay): score(nb['EASE'](l2, decay).fit(fit)) for l2, decay in EASE_GRID}
     torch.manual_seed(seed)
     gru = nb['GRURecommender'](dataset.num_items)
-    nb['train_next_item_model'](gru, fit.to_sequence(max_sequence_length=50).sequences,
+    nb['train_next_item_model'](gru, fit.to_sequence(max_sequence_length=10).sequences,
                                 n_epochs=4, batch_size=128, learning_rate=2e-2, desc='GRU')
     ease = nb['EASE']().fit(fit)
     scores[('GRU',)] = score(gru)
