@@ -1,0 +1,82 @@
+"""
+The validation comparison behind the notebook's training windows: each next-item network
+trained on windows of 10 items (the test's format) and of 50, plus a GRU with 64
+dimensions instead of 128.
+
+For each seed, the training users are split again (``RandomState(seed + 1000)``) into fit
+and validation users; every network is trained on the fit users with the notebook's
+``train_next_item_model`` and settings, and scored by its best validation MRR over the
+epochs (the one the notebook keeps). The test users are never read. Prints the mean over
+seeds and the mean training time per setting.
+
+Usage::
+
+    python benchmarks/search_windows.py              # seeds 0-4
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_code import notebook_definitions  # noqa: E402
+
+from spotlight_compat.cross_validation import user_based_train_test_split  # noqa: E402
+from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
+
+# (network, constructor arguments, training arguments), as in the notebook
+NETWORKS = {
+    'GRU': ('GRURecommender', {}, {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}),
+    'GRU, d=64': ('GRURecommender', {'embedding_dim': 64},
+                  {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}),
+    'CBOW': ('CBOWRecommender', {}, {'n_epochs': 4, 'batch_size': 256, 'learning_rate': 3e-2}),
+    'Transformer': ('TransformerRecommender', {},
+                    {'n_epochs': 6, 'batch_size': 256, 'learning_rate': 3e-2}),
+}
+WINDOW_LENGTHS = (10, 50)
+
+
+def validation_scores(seed, dataset):
+    silent_progress = lambda iterable, desc: tqdm(iterable, disable=True)  # noqa: E731
+    nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
+    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
+    fit, valid = user_based_train_test_split(train, test_percentage=0.1,
+                                             random_state=np.random.RandomState(seed + 1000))
+    nb['valid'] = valid.to_sequence()
+    scores = {}
+    for length in WINDOW_LENGTHS:
+        windows = fit.to_sequence(max_sequence_length=length).sequences
+        for name, (network, arguments, training) in NETWORKS.items():
+            if name == 'GRU, d=64' and length != 10:
+                continue
+            torch.manual_seed(seed)
+            model = nb[network](dataset.num_items, **arguments)
+            start = time.perf_counter()
+            history = nb['train_next_item_model'](model, windows, desc=name, **training)
+            scores[(name, length)] = (max(history['valid_mrr']), time.perf_counter() - start)
+    return scores
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    args = parser.parse_args(argv)
+    dataset = get_movielens_dataset('100K')
+    per_seed = []
+    for seed in args.seeds:
+        per_seed.append(validation_scores(seed, dataset))
+        print(f'seed {seed} done', flush=True)
+    print('\n| network | window | validation MRR (mean over seeds) | train s |\n|---|---|---|---|')
+    for name, length in per_seed[0]:
+        mrr, seconds = np.mean([s[(name, length)] for s in per_seed], axis=0)
+        print(f'| {name} | {length} | {mrr:.4f} | {seconds:.1f} |')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
