@@ -11,7 +11,6 @@ Usage::
     python benchmarks/search_blend.py              # seeds 0-4
 """
 
-import argparse
 import sys
 from itertools import product
 from pathlib import Path
@@ -21,9 +20,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_code import notebook_definitions  # noqa: E402
+from validation_users import fit_and_validation_users, scores_per_seed  # noqa: E402
 
-from spotlight_compat.cross_validation import user_based_train_test_split  # noqa: E402
-from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
 from spotlight_compat.evaluation import sequence_mrr_score  # noqa: E402
 
 EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
@@ -32,10 +30,8 @@ BLEND_WEIGHTS = (16.0, 32.0, 64.0, 128.0)
 
 def validation_scores(seed, dataset):
     nb = notebook_definitions(device=torch.device('cpu'), SEED=seed)
-    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
-    fit, valid = user_based_train_test_split(train, test_percentage=0.1,
-                                             random_state=np.random.RandomState(seed + 1000))
-    nb['valid'] = valid = valid.to_sequence()
+    fit, valid = fit_and_validation_users(dataset, seed)
+    nb['valid'] = valid
 
     def score(model):
         return sequence_mrr_score(model, valid, exclude_preceding=True).mean()
@@ -53,11 +49,7 @@ def validation_scores(seed, dataset):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
-    args = parser.parse_args(argv)
-    dataset = get_movielens_dataset('100K')
-    per_seed = [validation_scores(seed, dataset) for seed in args.seeds]
+    per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
     print('\n| setting | validation MRR, seen excluded (mean over seeds) |\n|---|---|')
     for key in per_seed[0]:
         print(f"| {' '.join(map(str, key))} | {np.mean([s[key] for s in per_seed]):.4f} |")

@@ -14,7 +14,6 @@ Usage::
     python benchmarks/search_windows.py              # seeds 0-4
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -25,9 +24,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_code import notebook_definitions  # noqa: E402
+from validation_users import fit_and_validation_users, scores_per_seed  # noqa: E402
 
-from spotlight_compat.cross_validation import user_based_train_test_split  # noqa: E402
-from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
 
 # (network, constructor arguments, training arguments), as in the notebook
 NETWORKS = {
@@ -44,10 +42,7 @@ WINDOW_LENGTHS = (10, 50)
 def validation_scores(seed, dataset):
     silent_progress = lambda iterable, desc: tqdm(iterable, disable=True)  # noqa: E731
     nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
-    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
-    fit, valid = user_based_train_test_split(train, test_percentage=0.1,
-                                             random_state=np.random.RandomState(seed + 1000))
-    nb['valid'] = valid.to_sequence()
+    fit, nb['valid'] = fit_and_validation_users(dataset, seed)
     scores = {}
     for length in WINDOW_LENGTHS:
         windows = fit.to_sequence(max_sequence_length=length).sequences
@@ -63,14 +58,7 @@ def validation_scores(seed, dataset):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
-    args = parser.parse_args(argv)
-    dataset = get_movielens_dataset('100K')
-    per_seed = []
-    for seed in args.seeds:
-        per_seed.append(validation_scores(seed, dataset))
-        print(f'seed {seed} done', flush=True)
+    per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
     print('\n| network | window | validation MRR (mean over seeds) | train s |\n|---|---|---|---|')
     for name, length in per_seed[0]:
         mrr, seconds = np.mean([s[(name, length)] for s in per_seed], axis=0)
