@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 import nbformat
+from tqdm import tqdm
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / 'recsys_homework.ipynb'
 
@@ -26,6 +27,11 @@ def _is_definition(node):
         except ValueError:
             return False
     return False
+
+
+def silent_progress(iterable, desc):
+    """A stand-in for the notebook's ``progress`` that draws nothing (pass it as an override)."""
+    return tqdm(iterable, desc=desc, disable=True)
 
 
 def notebook_definitions(notebook=NOTEBOOK, **overrides):

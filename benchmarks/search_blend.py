@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions  # noqa: E402
-from validation_users import fit_and_validation_users, scores_per_seed  # noqa: E402
+from notebook_code import notebook_definitions, silent_progress  # noqa: E402
+from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
 from spotlight_compat.evaluation import sequence_mrr_score  # noqa: E402
 
@@ -29,8 +29,8 @@ BLEND_WEIGHTS = (16.0, 32.0, 64.0, 128.0)
 
 
 def validation_scores(seed, dataset):
-    nb = notebook_definitions(device=torch.device('cpu'), SEED=seed)
-    fit, valid = fit_and_validation_users(dataset, seed)
+    nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
+    fit, valid = fit_and_validation_users(training_users(dataset, seed), seed)
     nb['valid'] = valid
 
     def score(model):

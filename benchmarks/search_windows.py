@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions  # noqa: E402
-from validation_users import fit_and_validation_users, scores_per_seed  # noqa: E402
+from notebook_code import notebook_definitions, silent_progress  # noqa: E402
+from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
 
 # (network, constructor arguments, training arguments), as in the notebook
@@ -40,9 +39,8 @@ WINDOW_LENGTHS = (10, 50)
 
 
 def validation_scores(seed, dataset):
-    silent_progress = lambda iterable, desc: tqdm(iterable, disable=True)  # noqa: E731
     nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
-    fit, nb['valid'] = fit_and_validation_users(dataset, seed)
+    fit, nb['valid'] = fit_and_validation_users(training_users(dataset, seed), seed)
     scores = {}
     for length in WINDOW_LENGTHS:
         windows = fit.to_sequence(max_sequence_length=length).sequences

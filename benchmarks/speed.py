@@ -34,10 +34,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions  # noqa: E402
+from notebook_code import notebook_definitions, silent_progress  # noqa: E402
+from validation_users import fit_and_validation_users  # noqa: E402
 
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split  # noqa: E402
 from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
@@ -165,9 +165,7 @@ def implicit_ratio(nb, dataset):
     print(f'pooling ImplicitSequenceModel(n_iter=3): fit {pooling_seconds:.2f} s (median of 3), '
           f'test MRR {pooling_mrr:.4f}')
 
-    fit_part, valid_part = user_based_train_test_split(
-        train_interactions, test_percentage=0.1, random_state=np.random.RandomState(SEED + 1000))
-    nb['valid'] = valid_part.to_sequence()
+    fit_part, nb['valid'] = fit_and_validation_users(train_interactions, SEED)
     windows = fit_part.to_sequence(max_sequence_length=10).sequences
     budget, seconds, mrr = gru_time_to_mrr(nb, windows, test, pooling_mrr)
     if budget is None:
@@ -208,7 +206,6 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0, help='seed of the splits and models')
     args = parser.parse_args(argv)
     SEED = args.seed
-    silent_progress = lambda iterable, desc: tqdm(iterable, disable=True)  # noqa: E731
     nb = notebook_definitions(device=torch.device('cpu'), SEED=SEED, progress=silent_progress)
     dataset = get_movielens_dataset('100K')
     print(f'torch threads: {torch.get_num_threads()}\n')

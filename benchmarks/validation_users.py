@@ -1,7 +1,7 @@
 """
-The notebook's Part 2 validation protocol, shared by the validation searches: the
-training users of the outer split are split again into fit and validation users, and
-each search runs over several seeds from the command line.
+The notebook's Part 2 validation protocol, shared by the validation searches and the
+speed benchmark: the training users of the outer split are split again into fit and
+validation users, and each search runs over several seeds from the command line.
 """
 
 import argparse
@@ -12,13 +12,18 @@ from spotlight_compat.cross_validation import user_based_train_test_split
 from spotlight_compat.datasets.movielens import get_movielens_dataset
 
 
-def fit_and_validation_users(dataset, seed):
+def training_users(dataset, seed):
+    """The training interactions of the notebook's user-based split ``seed``."""
+    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
+    return train
+
+
+def fit_and_validation_users(train, seed):
     """
-    The interactions of the fit users and the validation sequences (windows of 10) of
-    split ``seed``; the test users are left out. The inner split's random state differs
+    The training users of split ``seed`` split again: the fit users' interactions and the
+    validation users' sequences (windows of 10). The inner split's random state differs
     from the outer one's, whose hash seed would otherwise select exactly the test users.
     """
-    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
     fit, valid = user_based_train_test_split(train, test_percentage=0.1,
                                              random_state=np.random.RandomState(seed + 1000))
     return fit, valid.to_sequence()
