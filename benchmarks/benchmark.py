@@ -33,7 +33,7 @@ def run_seed(seed, scratch):
     results_dir = scratch / f'seed{seed}'
     command = [sys.executable, str(ROOT / 'scripts' / 'run_notebook.py'), '--seed', str(seed),
                '--output', str(results_dir / 'recsys_homework.ipynb'),
-               '--results-dir', str(results_dir), '--timing-json', str(results_dir / 'timing.json')]
+               '--results-dir', str(results_dir)]
     start = time.perf_counter()
     subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     print(f'seed {seed}: notebook ran in {time.perf_counter() - start:.0f} s', flush=True)

@@ -26,31 +26,30 @@ from notebook_code import notebook_definitions, silent_progress  # noqa: E402
 from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
 
-# (network, constructor arguments, training arguments), as in the notebook
+# (network, constructor arguments, training arguments as in the notebook, window lengths)
 NETWORKS = {
-    'GRU': ('GRURecommender', {}, {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}),
+    'GRU': ('GRURecommender', {}, {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2},
+            (10, 50)),
     'GRU, d=64': ('GRURecommender', {'embedding_dim': 64},
-                  {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}),
-    'CBOW': ('CBOWRecommender', {}, {'n_epochs': 4, 'batch_size': 256, 'learning_rate': 3e-2}),
+                  {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}, (10,)),
+    'CBOW': ('CBOWRecommender', {}, {'n_epochs': 4, 'batch_size': 256, 'learning_rate': 3e-2},
+             (10, 50)),
     'Transformer': ('TransformerRecommender', {},
-                    {'n_epochs': 6, 'batch_size': 256, 'learning_rate': 3e-2}),
+                    {'n_epochs': 6, 'batch_size': 256, 'learning_rate': 3e-2}, (10, 50)),
 }
-WINDOW_LENGTHS = (10, 50)
 
 
 def validation_scores(seed, dataset):
     nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
     fit, nb['valid'] = fit_and_validation_users(training_users(dataset, seed), seed)
+    windows = {length: fit.to_sequence(max_sequence_length=length).sequences for length in (10, 50)}
     scores = {}
-    for length in WINDOW_LENGTHS:
-        windows = fit.to_sequence(max_sequence_length=length).sequences
-        for name, (network, arguments, training) in NETWORKS.items():
-            if name == 'GRU, d=64' and length != 10:
-                continue
+    for name, (network, arguments, training, lengths) in NETWORKS.items():
+        for length in lengths:
             torch.manual_seed(seed)
             model = nb[network](dataset.num_items, **arguments)
             start = time.perf_counter()
-            history = nb['train_next_item_model'](model, windows, desc=name, **training)
+            history = nb['train_next_item_model'](model, windows[length], desc=name, **training)
             scores[(name, length)] = (max(history['valid_mrr']), time.perf_counter() - start)
     return scores
 

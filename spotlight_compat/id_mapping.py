@@ -32,13 +32,13 @@ class IdMapping(object):
     def __init__(self, keys, first_id=1, name='keys'):
         keys = _as_key_array(keys, name)
         unique, first_position = np.unique(keys, return_index=True)
-        self.keys = unique[np.argsort(first_position, kind='stable')]
+        order_of_appearance = np.argsort(first_position, kind='stable')
+        self.keys = unique[order_of_appearance]
         self.first_id = int(first_id)
         self.name = name
         self._sorted_keys = unique
         self._id_of_sorted = np.empty(len(unique), dtype=np.int64)
-        self._id_of_sorted[np.argsort(first_position, kind='stable')] = (
-            np.arange(len(unique)) + self.first_id)
+        self._id_of_sorted[order_of_appearance] = np.arange(len(unique)) + self.first_id
 
     def __len__(self):
         return len(self.keys)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..id_mapping import IdMapping
 from ..interactions import Interactions
 from ._cache import (DatasetUnavailableError, FetchError, atomic_output, atomic_write_bytes,
                      cache_dir, cache_lock, digest, download, verified_file)
@@ -147,12 +148,12 @@ def _ml100k_directory(data_home):
             atomic_write_bytes(directory / 'titles.tsv', titles.encode('utf-8'))
             atomic_write_bytes(directory / 'u.data', ratings)
             return directory
-        raise DatasetUnavailableError(_unavailable_message('MovieLens 100K', failures, directory, (
+        raise DatasetUnavailableError(_unavailable_message('MovieLens 100K', failures, (
             f"download {GROUPLENS_URL.format(archive=ML100K_ARCHIVE)} and place it at "
             f"{directory / ML100K_ARCHIVE}")))
 
 
-def _unavailable_message(dataset, failures, directory, manual_step):
+def _unavailable_message(dataset, failures, manual_step):
     tried = '\n'.join(f"  - {failure}" for failure in failures)
     return (f"Could not obtain {dataset}. Tried, in order:\n{tried}\n"
             f"To install it by hand, {manual_step}, then run again "
@@ -233,29 +234,22 @@ def _load_large_variant(variant, data_home):
     directory = cache_dir(data_home)
     parsed = directory / f'ml-{variant.lower()}.npz'
     with cache_lock(directory):
-        archive = directory / archive_name
-        if not verified_file(archive, md5, algorithm='md5', warn=_log):
-            url = GROUPLENS_URL.format(archive=archive_name)
-            try:
-                download(url, archive, md5, algorithm='md5')
-            except FetchError as error:
-                raise DatasetUnavailableError(_unavailable_message(
-                    f'MovieLens {variant}', [f"GroupLens archive {url}: {error}"], directory,
-                    f"download {url} and place it at {archive}")) from error
-        if not parsed.exists():
+        if not parsed.exists():  # written atomically, only ever from a verified archive
+            archive = directory / archive_name
+            if not verified_file(archive, md5, algorithm='md5', warn=_log):
+                url = GROUPLENS_URL.format(archive=archive_name)
+                try:
+                    download(url, archive, md5, algorithm='md5')
+                except FetchError as error:
+                    raise DatasetUnavailableError(_unavailable_message(
+                        f'MovieLens {variant}', [f"GroupLens archive {url}: {error}"],
+                        f"download {url} and place it at {archive}")) from error
             with zipfile.ZipFile(archive) as zipped:
                 columns = _parse_ratings(zipped.read(member), separator, header_lines)
             with atomic_output(parsed) as handle:
                 np.savez(handle, *columns)
         with np.load(parsed) as stored:
             user_ids, item_ids, ratings, timestamps = (stored[f'arr_{i}'] for i in range(4))
-    return Interactions(_ids_by_first_appearance(user_ids), _ids_by_first_appearance(item_ids),
+    # ids 1, 2, ... in the order each first appears
+    return Interactions(IdMapping(user_ids).to_ids(user_ids), IdMapping(item_ids).to_ids(item_ids),
                         ratings, timestamps)
-
-
-def _ids_by_first_appearance(raw_ids):
-    """Map ids to 1, 2, ... in the order each first appears."""
-    unique, first_position, inverse = np.unique(raw_ids, return_index=True, return_inverse=True)
-    rank_of_unique = np.empty(len(unique), dtype=np.int32)
-    rank_of_unique[np.argsort(first_position, kind='stable')] = np.arange(1, len(unique) + 1)
-    return rank_of_unique[inverse.ravel()]
