@@ -6,17 +6,14 @@ Train/test splits with spotlight's exact semantics: the same
 import numpy as np
 from sklearn.utils import murmurhash3_32
 
+from . import _checks
 from .interactions import Interactions
-
-
-def _check_percentage(test_percentage):
-    if not 0.0 <= test_percentage <= 1.0:
-        raise ValueError(f"test_percentage must lie in [0, 1], got {test_percentage!r}.")
 
 
 def _check_interactions(interactions):
     if not isinstance(interactions, Interactions):
-        raise TypeError(f"Expected an Interactions object, got {type(interactions).__name__}.")
+        raise ValueError(f"interactions must be an Interactions object, got "
+                         f"{type(interactions).__name__}.")
 
 
 def shuffle_interactions(interactions, random_state=None):
@@ -26,7 +23,8 @@ def shuffle_interactions(interactions, random_state=None):
     Parameters
     ----------
     interactions: Interactions
-    random_state: np.random.RandomState, optional
+    random_state: np.random.RandomState or int, optional
+        An int seeds a new RandomState.
 
     Returns
     -------
@@ -34,8 +32,7 @@ def shuffle_interactions(interactions, random_state=None):
         A copy with its rows in a random order.
     """
     _check_interactions(interactions)
-    if random_state is None:
-        random_state = np.random.RandomState()
+    random_state = _checks.random_state(random_state)
     shuffle_indices = np.arange(len(interactions.user_ids))
     random_state.shuffle(shuffle_indices)
     return interactions._select(shuffle_indices)
@@ -51,14 +48,16 @@ def random_train_test_split(interactions, test_percentage=0.2, random_state=None
     ----------
     interactions: Interactions
     test_percentage: float, optional
-        Fraction of interactions placed in the test set.
-    random_state: np.random.RandomState, optional
+        Strictly between 0 and 1. Fraction of interactions placed in the test set.
+    random_state: np.random.RandomState or int, optional
+        An int seeds a new RandomState.
 
     Returns
     -------
     (train, test): (Interactions, Interactions)
     """
-    _check_percentage(test_percentage)
+    _check_interactions(interactions)
+    _checks.open_fraction('test_percentage', test_percentage)
     interactions = shuffle_interactions(interactions, random_state=random_state)
     cutoff = int((1.0 - test_percentage) * len(interactions))
     return interactions._select(slice(None, cutoff)), interactions._select(slice(cutoff, None))
@@ -77,17 +76,17 @@ def user_based_train_test_split(interactions, test_percentage=0.2, random_state=
     ----------
     interactions: Interactions
     test_percentage: float, optional
-        Expected fraction of users placed in the test set.
-    random_state: np.random.RandomState, optional
+        Strictly between 0 and 1. Expected fraction of users placed in the test set.
+    random_state: np.random.RandomState or int, optional
+        An int seeds a new RandomState.
 
     Returns
     -------
     (train, test): (Interactions, Interactions)
     """
     _check_interactions(interactions)
-    _check_percentage(test_percentage)
-    if random_state is None:
-        random_state = np.random.RandomState()
+    _checks.open_fraction('test_percentage', test_percentage)
+    random_state = _checks.random_state(random_state)
     minint = np.iinfo(np.uint32).min
     maxint = np.iinfo(np.uint32).max
     seed = random_state.randint(minint, maxint, dtype=np.int64)

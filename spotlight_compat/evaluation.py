@@ -10,6 +10,9 @@ in batches, with the same values.
 import numpy as np
 import scipy.stats as st
 
+from . import _checks
+from .interactions import Interactions, SequenceInteractions
+
 FLOAT_MAX = np.finfo(np.float32).max
 
 
@@ -18,8 +21,12 @@ def rmse_score(model, test):
     Root mean squared error of ``model.predict(test.user_ids, test.item_ids)``
     against ``test.ratings``.
     """
+    if not isinstance(test, Interactions):
+        raise ValueError(f'test must be an Interactions object, got {type(test).__name__}.')
     if test.ratings is None:
         raise ValueError('rmse_score needs test interactions with ratings.')
+    if len(test) == 0:
+        raise ValueError('test is empty: the RMSE of no ratings is undefined.')
     predictions = model.predict(test.user_ids, test.item_ids)
     return np.sqrt(((test.ratings - predictions) ** 2).mean())
 
@@ -86,6 +93,13 @@ def sequence_mrr_score(model, test, exclude_preceding=False, batch_size=1024):
     array of np.float64, shape (num_sequences,)
         The reciprocal rank of each row; ``.mean()`` is the MRR.
     """
+    if not isinstance(test, SequenceInteractions):
+        raise ValueError(f'test must be SequenceInteractions, got {type(test).__name__}; '
+                         'call test.to_sequence() first.')
+    if test.max_sequence_length < 1:
+        raise ValueError('test sequences have length 0: there is no item to predict.')
+    batch_size = _checks.positive_int('batch_size', batch_size)
+    exclude_preceding = _checks.flag('exclude_preceding', exclude_preceding)
     prefixes = test.sequences[:, :-1]
     targets = test.sequences[:, -1]
     if not hasattr(model, 'predict_sequences'):

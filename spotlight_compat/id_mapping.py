@@ -58,7 +58,7 @@ class IdMapping(object):
         positions = np.minimum(positions, len(self._sorted_keys) - 1)
         unknown = self._sorted_keys[positions] != keys if len(keys) else np.zeros(0, bool)
         if np.any(unknown):
-            raise KeyError(f'{self.name} contains {keys[unknown][0]!r}, which the mapping '
+            raise KeyError(f'{self.name} contains {keys[unknown][0].item()!r}, which the mapping '
                            'has never seen.')
         return self._id_of_sorted[positions].astype(np.int32)
 

@@ -9,62 +9,41 @@ built from them by :meth:`Interactions.to_sequence`.
 import numpy as np
 import scipy.sparse as sp
 
+from ._checks import optional_count, positive_int
+from ._ids import as_ids, check_in_range
+
 PADDING_IDX = 0
 
 
-def check_integer_ids(name, array):
-    """Raise a ValueError naming ``name`` unless ``array`` holds integer ids
-    (integer-valued floats are accepted)."""
-    if array.dtype.kind == 'f':
-        not_integer = ~np.isfinite(array) | (array != np.round(array))
-        if np.any(not_integer):
-            raise ValueError(f"{name} contains the non-integer id {array[not_integer][0]}; "
-                             "ids must be integers.")
-    elif array.size and array.dtype.kind not in 'iub':
-        raise ValueError(
-            f"{name} has dtype {array.dtype}; ids must be integers. "
-            "Map arbitrary keys to integer ids first, e.g. with spotlight_compat.IdMapping."
-        )
-
-
-def _as_id_array(name, values):
-    """Return ``values`` as a 1-D int32 array, or raise a ValueError naming ``name``."""
-    array = np.asarray(values)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
-    check_integer_ids(name, array)
-    if len(array) and array.min() < 0:
-        raise ValueError(f"{name} contains the negative id {array.min()}; ids must be >= 0.")
-    if len(array) and array.max() > np.iinfo(np.int32).max:
-        raise ValueError(f"{name} contains the id {array.max()}, too large for int32.")
-    return array.astype(np.int32)
-
-
-def _as_float_array(name, values, dtype=np.float32):
+def _as_float_array(name, values):
+    """``values`` as a 1-D float32 array of finite numbers, or ``None``."""
     if values is None:
         return None
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
-    if array.dtype.kind not in 'iufb':
-        raise ValueError(f"{name} has dtype {array.dtype}; expected numbers.")
-    array = array.astype(dtype)
-    if array.dtype.kind == 'f' and np.isnan(array).any():
-        position = int(np.flatnonzero(np.isnan(array))[0])
-        raise ValueError(f"{name} contains NaN (first at position {position}).")
+    if array.dtype.kind not in 'iuf':
+        raise ValueError(f"{name} has dtype {array.dtype}; expected numbers"
+                         + (" (cast booleans with .astype(np.float32))."
+                            if array.dtype.kind == 'b' else "."))
+    array = array.astype(np.float32)
+    _check_finite(name, array)
     return array
 
 
-def _count(name, declared, ids):
-    observed = int(ids.max()) + 1 if len(ids) else 0
+def _check_finite(name, array):
+    if array.dtype.kind == 'f' and not np.all(np.isfinite(array)):
+        position = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise ValueError(f"{name} contains {array[position]} at position {position}; "
+                         "every value must be finite (drop or fill those rows first).")
+
+
+def _count(name, declared, ids, ids_name):
+    """The id count: ``declared`` after checking that ``ids`` fit in it, else max + 1."""
+    declared = optional_count(name, declared)
     if declared is None:
-        return observed
-    declared = int(declared)
-    if observed > declared:
-        raise ValueError(
-            f"{name} is {declared} but the data contains id {observed - 1}; "
-            f"ids must lie in [0, {name}). Pass a larger {name} or leave it as None."
-        )
+        return int(ids.max()) + 1 if ids.size else 0
+    check_in_range(ids_name, ids, declared, f'{name}={declared}')
     return declared
 
 
@@ -90,19 +69,20 @@ class Interactions(object):
     Raises
     ------
     ValueError
-        On arrays of different lengths, negative or out-of-range ids, or NaN values;
-        the message names the field and the offending value.
+        On arrays of different lengths or shapes; ids that are negative, fractional,
+        boolean or outside ``num_users``/``num_items``; NaN or infinite values; the
+        message names the argument and the offending value.
     """
 
     def __init__(self, user_ids, item_ids, ratings=None, timestamps=None, weights=None,
                  num_users=None, num_items=None):
-        self.user_ids = _as_id_array('user_ids', user_ids)
-        self.item_ids = _as_id_array('item_ids', item_ids)
+        self.user_ids = as_ids('user_ids', user_ids, dtype=np.int32)
+        self.item_ids = as_ids('item_ids', item_ids, dtype=np.int32)
         self.ratings = _as_float_array('ratings', ratings)
         self.timestamps = None if timestamps is None else _as_timestamps(timestamps)
         self.weights = _as_float_array('weights', weights)
-        self.num_users = _count('num_users', num_users, self.user_ids)
-        self.num_items = _count('num_items', num_items, self.item_ids)
+        self.num_users = _count('num_users', num_users, self.user_ids, 'user_ids')
+        self.num_items = _count('num_items', num_items, self.item_ids, 'item_ids')
         self._check_lengths()
 
     def _check_lengths(self):
@@ -172,10 +152,11 @@ class Interactions(object):
         if np.any(self.item_ids == PADDING_IDX):
             raise ValueError('0 is used as an item id, conflicting with the sequence padding '
                              'value. Shift item ids to start at 1 (see spotlight_compat.IdMapping).')
-        max_sequence_length = _positive_int('max_sequence_length', max_sequence_length)
-        step_size = _positive_int('step_size', step_size or max_sequence_length)
+        max_sequence_length = positive_int('max_sequence_length', max_sequence_length)
+        step_size = positive_int('step_size',
+                                 max_sequence_length if step_size is None else step_size)
         if min_sequence_length is not None:
-            min_sequence_length = _positive_int('min_sequence_length', min_sequence_length)
+            min_sequence_length = positive_int('min_sequence_length', min_sequence_length)
             if min_sequence_length > max_sequence_length:
                 raise ValueError(f"min_sequence_length ({min_sequence_length}) exceeds "
                                  f"max_sequence_length ({max_sequence_length}).")
@@ -212,23 +193,16 @@ def _as_timestamps(values):
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(f"timestamps must be one-dimensional, got shape {array.shape}.")
-    if array.dtype.kind == 'f' and np.isnan(array).any():
-        raise ValueError("timestamps contains NaN.")
     if array.dtype.kind not in 'iuf':
         raise ValueError(f"timestamps has dtype {array.dtype}; expected numbers "
                          "(e.g. seconds since the epoch).")
+    _check_finite('timestamps', array)
     if array.dtype.kind in 'iu':
         # int32 like spotlight, unless that would wrap (e.g. milliseconds since the epoch).
         fits = not len(array) or (array.min() >= np.iinfo(np.int32).min
                                   and array.max() <= np.iinfo(np.int32).max)
         return array.astype(np.int32 if fits else np.int64)
     return array
-
-
-def _positive_int(name, value):
-    if int(value) != value or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 class SequenceInteractions(object):
@@ -241,16 +215,22 @@ class SequenceInteractions(object):
     user_ids: array of np.int32, shape (num_sequences,), optional
     num_items: int, optional
         Defaults to the largest item id + 1.
+
+    Raises
+    ------
+    ValueError
+        For sequences that are not 2-D or hold invalid ids (see ``Interactions``),
+        user ids of another length, or item ids outside ``num_items``.
     """
 
     def __init__(self, sequences, user_ids=None, num_items=None):
-        sequences = np.asarray(sequences)
-        if sequences.ndim != 2:
-            raise ValueError(f"sequences must be two-dimensional, got shape {sequences.shape}.")
-        self.sequences = sequences
-        self.user_ids = user_ids
-        self.max_sequence_length = sequences.shape[1]
-        self.num_items = int(sequences.max()) + 1 if num_items is None else num_items
+        self.sequences = as_ids('sequences', sequences, ndim=2, dtype=np.int32)
+        self.user_ids = None if user_ids is None else as_ids('user_ids', user_ids, dtype=np.int32)
+        if self.user_ids is not None and len(self.user_ids) != len(self.sequences):
+            raise ValueError(f"user_ids has {len(self.user_ids)} entries but sequences has "
+                             f"{len(self.sequences)} rows; give one user per sequence.")
+        self.max_sequence_length = self.sequences.shape[1]
+        self.num_items = _count('num_items', num_items, self.sequences, 'sequences')
 
     def __repr__(self):
         num_sequences, sequence_length = self.sequences.shape

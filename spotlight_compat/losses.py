@@ -41,3 +41,14 @@ def adaptive_hinge_loss(positive_predictions, negative_predictions, mask=None):
 def regression_loss(observed_ratings, predicted_ratings):
     """Mean squared error."""
     return ((observed_ratings - predicted_ratings) ** 2).mean()
+
+
+def poisson_loss(observed_ratings, predicted_ratings):
+    """Poisson negative log-likelihood (up to a constant) of counts given positive rates."""
+    return (predicted_ratings - observed_ratings * torch.log(predicted_ratings)).mean()
+
+
+def logistic_loss(observed_ratings, predicted_ratings):
+    """Binary cross-entropy of logits against ratings of -1 (or 0) and +1."""
+    targets = torch.clamp(observed_ratings, 0, 1)
+    return torch.nn.functional.binary_cross_entropy_with_logits(predicted_ratings, targets)

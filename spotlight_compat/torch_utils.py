@@ -1,40 +1,82 @@
-"""Small helpers shared by the PyTorch models: devices, seeding, minibatches."""
+"""
+Helpers shared by the PyTorch models: argument checks, devices, optimisers,
+seeding, minibatches and the training loop.
+"""
 
-import numpy as np
+import math
+
 import torch
 
-from .interactions import check_integer_ids
+from . import _checks
 
 
-def default_device(device=None):
-    """``device`` as a ``torch.device``; by default CUDA when available, else CPU."""
+def check_training_arguments(embedding_dim, n_iter, batch_size, l2, learning_rate,
+                             optimizer_func, sparse):
+    """
+    Validate the hyperparameters both models share (spotlight's names).
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and its value.
+    """
+    _checks.positive_int('embedding_dim', embedding_dim)
+    _checks.positive_int('n_iter', n_iter)
+    _checks.positive_int('batch_size', batch_size)
+    _checks.non_negative_float('l2', l2)
+    _checks.positive_float('learning_rate', learning_rate)
+    if optimizer_func is not None and not callable(optimizer_func):
+        raise ValueError(f'optimizer_func must be None or a function of the model parameters '
+                         f'returning a torch optimizer, got {optimizer_func!r}.')
+    if _checks.flag('sparse', sparse) and optimizer_func is None:
+        raise ValueError('sparse=True gives sparse gradients, which the default optimizer '
+                         '(Adam) does not support; pass optimizer_func as well, e.g. '
+                         'optimizer_func=lambda parameters: torch.optim.SGD(parameters, lr=0.05).')
+
+
+def resolve_device(device, use_cuda):
+    """
+    The ``torch.device`` a model runs on.
+
+    ``device`` wins when given; otherwise ``use_cuda`` chooses CUDA or the CPU,
+    as in spotlight (CPU by default).
+
+    Raises
+    ------
+    ValueError
+        For an unknown device, ``use_cuda=True`` with a non-CUDA ``device``, or
+        a CUDA device when CUDA is not available.
+    """
+    use_cuda = _checks.flag('use_cuda', use_cuda)
     if device is None:
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    return torch.device(device)
+        device = 'cuda' if use_cuda else 'cpu'
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda', "
+                         f"got {device!r} ({error}).") from None
+    if use_cuda and device.type != 'cuda':
+        raise ValueError(f'use_cuda=True contradicts device={str(device)!r}; pass one of them.')
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'device {str(device)!r} was requested (use_cuda={use_cuda}) but CUDA is '
+                         'not available here (torch.cuda.is_available() is False); pass '
+                         "use_cuda=False or device='cpu'.")
+    return device
 
 
-def adam(parameters, learning_rate, weight_decay=0.0):
-    """Adam with its fused kernel (one kernel for all parameters; fastest on CPU and CUDA)."""
-    return torch.optim.Adam(parameters, lr=learning_rate, weight_decay=weight_decay, fused=True)
+def make_optimizer(parameters, optimizer_func, learning_rate, l2):
+    """
+    ``optimizer_func(parameters)`` when given (spotlight's escape hatch, which then
+    ignores ``learning_rate`` and ``l2``), else Adam with its fused kernel.
+    """
+    if optimizer_func is not None:
+        return optimizer_func(parameters)
+    return torch.optim.Adam(parameters, lr=learning_rate, weight_decay=l2, fused=True)
 
 
 def torch_seed(random_state):
     """Draw a torch seed from a ``np.random.RandomState``, as spotlight does."""
     return int(random_state.randint(-10 ** 8, 10 ** 8))
-
-
-def as_id_array(name, values):
-    """
-    ``values`` as an int64 array of ids.
-
-    Raises
-    ------
-    ValueError
-        Naming ``name``, for values that are not integers (strings, NaN, 1.5).
-    """
-    array = np.asarray(values)
-    check_integer_ids(name, array)
-    return array.astype(np.int64)
 
 
 def shuffled_minibatches(num_rows, batch_size, random_state, device):
@@ -58,6 +100,11 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
     -------
     list of float
         The mean training loss of each epoch.
+
+    Raises
+    ------
+    ValueError
+        When an epoch's loss is NaN or infinite (diverged training).
     """
     epoch_losses = []
     for epoch in range(n_iter):
@@ -71,7 +118,10 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
             total += loss.detach()
         epoch_losses.append(total.item() / len(batches))
         if verbose:
-            print(f'Epoch {epoch}: loss {epoch_losses[-1]:.4f}')
+            print(f'Epoch {epoch}: loss {epoch_losses[-1]}')
+        if not math.isfinite(epoch_losses[-1]):
+            raise ValueError(f'Degenerate epoch loss: {epoch_losses[-1]} in epoch {epoch}; '
+                             'lower learning_rate or check the ratings for extreme values.')
     return epoch_losses
 
 

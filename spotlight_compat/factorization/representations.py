@@ -15,14 +15,16 @@ class BilinearNet(nn.Module):
     num_users: int
     num_items: int
     embedding_dim: int, optional
+    sparse: bool, optional
+        Sparse gradients for the embeddings.
     """
 
-    def __init__(self, num_users, num_items, embedding_dim=32):
+    def __init__(self, num_users, num_items, embedding_dim=32, sparse=False):
         super().__init__()
-        self.user_embeddings = ScaledEmbedding(num_users, embedding_dim)
-        self.item_embeddings = ScaledEmbedding(num_items, embedding_dim)
-        self.user_biases = ZeroEmbedding(num_users, 1)
-        self.item_biases = ZeroEmbedding(num_items, 1)
+        self.user_embeddings = ScaledEmbedding(num_users, embedding_dim, sparse=sparse)
+        self.item_embeddings = ScaledEmbedding(num_items, embedding_dim, sparse=sparse)
+        self.user_biases = ZeroEmbedding(num_users, 1, sparse=sparse)
+        self.item_biases = ZeroEmbedding(num_items, 1, sparse=sparse)
 
     def forward(self, user_ids, item_ids):
         dot = (self.user_embeddings(user_ids) * self.item_embeddings(item_ids)).sum(1)

@@ -6,14 +6,19 @@ given the items a user interacted with, score every item as the next one.
 import numpy as np
 import torch
 
+from .. import _checks
+from .._ids import as_ids, check_embedding_fits, check_in_range, device_memory
 from ..interactions import PADDING_IDX, SequenceInteractions
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
-from ..torch_utils import adam, as_id_array, default_device, fit_minibatches, torch_seed
+from ..torch_utils import (check_training_arguments, fit_minibatches, make_optimizer,
+                           resolve_device, torch_seed)
 from .representations import LSTMNet, PoolNet
 
 LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
           'adaptive_hinge': adaptive_hinge_loss}
 REPRESENTATIONS = {'pooling': PoolNet, 'lstm': LSTMNet}
+#: spotlight's representations that this package does not implement.
+NOT_IMPLEMENTED = ('cnn', 'mixture')
 
 
 class ImplicitSequenceModel(object):
@@ -26,41 +31,66 @@ class ImplicitSequenceModel(object):
     ----------
     loss: str, optional
         'pointwise', 'bpr', 'hinge' or 'adaptive_hinge'.
-    representation: str, optional
-        'pooling' or 'lstm'.
+    representation: str or torch.nn.Module, optional
+        'pooling' or 'lstm' (spotlight's 'cnn' and 'mixture' are not implemented),
+        or a module with this package's interface: ``user_representation(sequences)``
+        returning the representations before each step, shape (batch, length, dim),
+        and after the last, shape (batch, dim); and ``forward(representations,
+        items)`` scoring items. ``embedding_dim`` is then ignored.
     embedding_dim: int, optional
     n_iter: int, optional
-        Number of epochs.
+        Number of epochs of each ``fit`` call.
     batch_size: int, optional
     l2: float, optional
         Adam's ``weight_decay``.
     learning_rate: float, optional
+    optimizer_func: callable, optional
+        Takes the model parameters and returns a torch optimizer; overrides
+        ``l2`` and ``learning_rate``. Adam by default.
+    use_cuda: bool, optional
+        Run on the GPU (CUDA). If CUDA is not available this raises a ValueError
+        at construction, rather than failing later inside PyTorch.
+    sparse: bool, optional
+        Sparse gradients for the item embeddings (needs an ``optimizer_func``
+        that accepts them, such as ``torch.optim.SGD``).
+    random_state: np.random.RandomState or int, optional
+        Seeds the initialisation, the shuffling and the negative sampling; an int
+        seeds a new RandomState.
     num_negative_samples: int, optional
         Negatives per step for the adaptive hinge loss.
     device: str or torch.device, optional
-        Defaults to CUDA when available, else CPU.
-    random_state: np.random.RandomState, optional
-        Seeds the initialisation, the shuffling and the negative sampling.
+        An addition to spotlight's arguments: the torch device to run on, e.g.
+        ``'cuda:1'``; overrides ``use_cuda`` (which must then be False or agree).
+        By default the CPU, or CUDA with ``use_cuda=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for an unknown loss or representation, non-positive
+        sizes, rates or sample counts, a negative ``l2``, an unusable device or
+        random state.
     """
 
     def __init__(self, loss='pointwise', representation='pooling', embedding_dim=32, n_iter=10,
-                 batch_size=256, l2=0.0, learning_rate=1e-2, num_negative_samples=5,
-                 device=None, random_state=None):
-        if loss not in LOSSES:
-            raise ValueError(f"Unknown loss {loss!r}; choose one of {sorted(LOSSES)}.")
-        if representation not in REPRESENTATIONS:
-            raise ValueError(f"Unknown representation {representation!r}; choose one of "
-                             f"{sorted(REPRESENTATIONS)}.")
-        self._loss = loss
+                 batch_size=256, l2=0.0, learning_rate=1e-2, optimizer_func=None,
+                 use_cuda=False, sparse=False, random_state=None, num_negative_samples=5,
+                 device=None):
+        self._loss = _checks.choice('loss', loss, LOSSES)
+        _check_representation(representation)
+        check_training_arguments(embedding_dim, n_iter, batch_size, l2, learning_rate,
+                                 optimizer_func, sparse)
         self._representation = representation
         self._embedding_dim = embedding_dim
         self._n_iter = n_iter
         self._batch_size = batch_size
         self._l2 = l2
         self._learning_rate = learning_rate
-        self._num_negative_samples = num_negative_samples
-        self._device = default_device(device)
-        self._random_state = random_state or np.random.RandomState()
+        self._optimizer_func = optimizer_func
+        self._sparse = sparse
+        self._num_negative_samples = _checks.positive_int('num_negative_samples',
+                                                          num_negative_samples)
+        self._device = resolve_device(device, use_cuda)
+        self._random_state = _checks.random_state(random_state)
         self._net = None
 
     def __repr__(self):
@@ -71,9 +101,16 @@ class ImplicitSequenceModel(object):
     def _initialize(self, num_items):
         self._num_items = num_items
         torch.manual_seed(torch_seed(self._random_state))
-        network = REPRESENTATIONS[self._representation]
-        self._net = network(num_items, self._embedding_dim).to(self._device)
-        self._optimizer = adam(self._net.parameters(), self._learning_rate, self._l2)
+        if isinstance(self._representation, str):
+            check_embedding_fits('num_items', num_items, self._embedding_dim,
+                                 device_memory(self._device))
+            network = REPRESENTATIONS[self._representation](num_items, self._embedding_dim,
+                                                            sparse=self._sparse)
+        else:
+            network = self._representation
+        self._net = network.to(self._device)
+        self._optimizer = make_optimizer(self._net.parameters(), self._optimizer_func,
+                                         self._learning_rate, self._l2)
 
     def _negative_items(self, shape):
         return torch.randint(0, self._num_items, shape, device=self._device)
@@ -92,19 +129,40 @@ class ImplicitSequenceModel(object):
         """
         Fit the model on ``interactions`` (a ``SequenceInteractions``).
 
+        As in spotlight, calling ``fit`` again resumes training from where the
+        previous call stopped (item ids must lie in the first call's range).
+
+        Parameters
+        ----------
+        interactions: SequenceInteractions
+        verbose: bool, optional
+            Print the loss of each epoch.
+
         Returns
         -------
         list of float
-            The mean training loss of each epoch.
+            The mean training loss of each epoch of this call.
         """
-        if not isinstance(interactions, SequenceInteractions):
-            raise TypeError('ImplicitSequenceModel.fit needs SequenceInteractions; call '
-                            'interactions.to_sequence() first.')
-        self._initialize(interactions.num_items)
+        self._check_fit_data(interactions)
+        if self._net is None:
+            self._initialize(interactions.num_items)
         sequences = torch.from_numpy(interactions.sequences.astype(np.int64)).to(self._device)
+        self._net.train(True)
         return fit_minibatches(lambda batch: self._batch_loss(sequences[batch]), self._optimizer,
                                len(sequences), self._n_iter, self._batch_size,
                                self._random_state, self._device, verbose)
+
+    def _check_fit_data(self, interactions):
+        if not isinstance(interactions, SequenceInteractions):
+            raise ValueError(f'interactions must be SequenceInteractions, got '
+                             f'{type(interactions).__name__}; call interactions.to_sequence() '
+                             'first.')
+        if interactions.sequences.size == 0:
+            raise ValueError(f'interactions holds no items (sequences of shape '
+                             f'{interactions.sequences.shape}): there is nothing to fit.')
+        if self._net is not None:
+            check_in_range('interactions.sequences', interactions.sequences, self._num_items,
+                           f'the fitted model (num_items={self._num_items})')
 
     def predict(self, sequences, item_ids=None):
         """
@@ -112,9 +170,10 @@ class ImplicitSequenceModel(object):
 
         Parameters
         ----------
-        sequences: 1-D array of int
+        sequences: array of int, shape (length,) or (1, length)
             One item sequence, left-padded with 0 if shorter; any length, even 0.
-        item_ids: array of int, optional
+        item_ids: int or array of int, optional
+            Items to score; every item by default.
 
         Returns
         -------
@@ -123,14 +182,23 @@ class ImplicitSequenceModel(object):
         Raises
         ------
         ValueError
-            For a sequence that is not 1-D, or holds non-integer or out-of-range ids.
+            For more than one sequence, or ids that are not integers or lie outside
+            the fitted range.
         """
-        sequence = as_id_array('sequences', sequences)
+        sequence = np.asarray(sequences)
+        if sequence.ndim == 2 and len(sequence) == 1:  # spotlight's (1, length) form
+            sequence = sequence[0]
         if sequence.ndim != 1:
-            raise ValueError(f'predict scores one 1-D sequence, got shape {sequence.shape}; '
-                             'use predict_sequences for a 2-D array of sequences.')
+            raise ValueError(f'predict scores one sequence, got sequences of shape '
+                             f'{sequence.shape}; use predict_sequences for several.')
         scores = self.predict_sequences(sequence[None, :])[0]
-        return scores if item_ids is None else scores[np.asarray(item_ids)]
+        if item_ids is None:
+            return scores
+        item_ids = np.asarray(item_ids)
+        item_ids = as_ids('item_ids', item_ids.reshape(-1) if item_ids.ndim == 0 else item_ids)
+        check_in_range('item_ids', item_ids, self._num_items,
+                       f'the fitted model (num_items={self._num_items})')
+        return scores[item_ids]
 
     def predict_sequences(self, sequences):
         """
@@ -143,15 +211,39 @@ class ImplicitSequenceModel(object):
         Returns
         -------
         np.ndarray of np.float32, shape (n, num_items)
+
+        Raises
+        ------
+        ValueError
+            For an array that is not 2-D, or ids that are not integers or lie outside
+            the fitted range.
         """
         if self._net is None:
             raise RuntimeError('Call fit() before predict().')
-        sequences = as_id_array('sequences', sequences)
-        if sequences.ndim != 2:
-            raise ValueError(f'sequences must be 2-D, got shape {sequences.shape}.')
-        if sequences.size and (sequences.min() < 0 or sequences.max() >= self._num_items):
-            raise ValueError(f'sequences contain item ids outside [0, {self._num_items}).')
+        sequences = as_ids('sequences', sequences, ndim=2)
+        check_in_range('sequences', sequences, self._num_items,
+                       f'the fitted model (num_items={self._num_items})')
+        self._net.train(False)
         with torch.inference_mode():
             _, final = self._net.user_representation(torch.from_numpy(sequences).to(self._device))
-            scores = self._net.score_all_items(final)
+            scores = self._score_all_items(final)
         return scores.cpu().numpy()
+
+    def _score_all_items(self, final):
+        """Scores of every item given the final representations, shape (n, num_items)."""
+        if hasattr(self._net, 'score_all_items'):
+            return self._net.score_all_items(final)
+        items = torch.arange(self._num_items, device=final.device).expand(len(final), -1)
+        return self._net(final.unsqueeze(1).expand(-1, self._num_items, -1), items)
+
+
+def _check_representation(representation):
+    if isinstance(representation, torch.nn.Module):
+        if not hasattr(representation, 'user_representation'):
+            raise ValueError('representation is a module without user_representation(); see '
+                             'spotlight_compat.sequence.representations for the interface.')
+        return
+    if representation in NOT_IMPLEMENTED:
+        raise ValueError(f'representation {representation!r} is one of spotlight\'s but is not '
+                         f'implemented here; choose one of {sorted(REPRESENTATIONS)}.')
+    _checks.choice('representation', representation, REPRESENTATIONS)

@@ -16,10 +16,11 @@ from ..torch_utils import ScaledEmbedding, ZeroEmbedding
 class _ItemScorer(nn.Module):
     """Item embeddings and biases, and scoring by dot product plus bias."""
 
-    def __init__(self, num_items, embedding_dim):
+    def __init__(self, num_items, embedding_dim, sparse=False):
         super().__init__()
-        self.item_embeddings = ScaledEmbedding(num_items, embedding_dim, padding_idx=PADDING_IDX)
-        self.item_biases = ZeroEmbedding(num_items, 1, padding_idx=PADDING_IDX)
+        self.item_embeddings = ScaledEmbedding(num_items, embedding_dim, padding_idx=PADDING_IDX,
+                                               sparse=sparse)
+        self.item_biases = ZeroEmbedding(num_items, 1, padding_idx=PADDING_IDX, sparse=sparse)
 
     def forward(self, user_representations, targets):
         """Score ``targets`` (any shape S) given representations of shape S + (dim,)."""
@@ -49,8 +50,8 @@ class PoolNet(_ItemScorer):
 class LSTMNet(_ItemScorer):
     """An LSTM over the item embeddings; its state after step t-1 represents step t."""
 
-    def __init__(self, num_items, embedding_dim):
-        super().__init__(num_items, embedding_dim)
+    def __init__(self, num_items, embedding_dim, sparse=False):
+        super().__init__(num_items, embedding_dim, sparse)
         self.lstm = nn.LSTM(batch_first=True, input_size=embedding_dim, hidden_size=embedding_dim)
 
     def user_representation(self, item_sequences):
