@@ -27,5 +27,5 @@ print(cache_dir() / 'ml-100k')
 PY
 )
 mkdir -p data/ml-100k
-cp "$cache/u.data" "$cache/titles.tsv" data/ml-100k/
+cp "$cache/u.data" "$cache/u.user" "$cache/items.tsv" data/ml-100k/
 echo "$(ls .whl | wc -l) wheels in .whl/, MovieLens 100K in data/ml-100k/"

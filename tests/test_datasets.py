@@ -1,0 +1,380 @@
+"""
+spotlight_compat.datasets: the MovieLens data chain (cache, GroupLens archive, PyPI
+wheel, in that order, each verified), its side information, and the cache under
+faults. The fake GroupLens and PyPI of ``conftest.py`` stand in for the network.
+"""
+
+import contextlib
+import errno
+import multiprocessing
+import os
+import time
+import zipfile
+
+import numpy as np
+import pytest
+
+from conftest import (FAKE_ARCHIVE, FAKE_ITEMS_TSV, FAKE_RATINGS, FAKE_USERS, GENRES, ML1M_ARCHIVE,
+                      fake_constants, fake_movie, fake_pip_download, fake_title)
+from spotlight_compat.datasets import _cache, movielens
+from spotlight_compat.datasets.movielens import (DatasetUnavailableError, get_movielens_dataset,
+                                                 get_movielens_item_features,
+                                                 get_movielens_item_titles,
+                                                 get_movielens_user_features)
+
+ML100K_FILES = ('u.data', 'u.user', 'items.tsv')
+
+
+def assert_fake_dataset(data):
+    assert len(data) == FAKE_RATINGS.count(b'\n')
+    assert data.user_ids.dtype == np.int32 and data.ratings.dtype == np.float32
+    assert data.timestamps.dtype == np.int32
+    assert data.user_ids[0] == 1 and data.item_ids[1] == 98 and data.timestamps[0] == 880000008
+
+
+def assert_fake_cache(directory):
+    cached = {name: (directory / 'ml-100k' / name).read_bytes() for name in ML100K_FILES}
+    assert cached == {'u.data': FAKE_RATINGS, 'u.user': FAKE_USERS, 'items.tsv': FAKE_ITEMS_TSV}
+
+
+def stray_files(directory):
+    """Temporary files an interrupted write could leave: '*.part' and 'tmp*'."""
+    return sorted(p.name for p in directory.rglob('*')
+                  if p.name.endswith('.part') or p.name.startswith('tmp'))
+
+
+# --- Sources, in order ----------------------------------------------------------------------
+
+def test_grouplens_then_cache_without_network(tmp_path, grouplens):
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert_fake_cache(tmp_path)
+    grouplens.mode = 'corrupt'  # the second run must not touch the network at all
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    get_movielens_user_features(data_home=tmp_path)
+    assert len(grouplens.requests) == 1 and grouplens.pypi['calls'] == 0
+
+
+def test_environment_variable_sets_cache(tmp_path, grouplens, monkeypatch):
+    monkeypatch.setenv('SPOTLIGHT_COMPAT_DATA', str(tmp_path / 'env-cache'))
+    get_movielens_dataset('100K')
+    assert_fake_cache(tmp_path / 'env-cache')
+
+
+def test_pypi_wheel_when_grouplens_refuses(tmp_path, grouplens):
+    grouplens.server_close()  # connection refused from now on
+    grouplens.pypi['mode'] = 'ok'
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert_fake_cache(tmp_path)  # the same bytes as from GroupLens
+    assert grouplens.pypi['calls'] == 1
+
+
+@pytest.mark.parametrize('fault', ['truncate', 'corrupt', 'stall'])
+def test_bad_transfer_is_reported_and_leaves_nothing(tmp_path, grouplens, fault):
+    grouplens.mode = fault
+    with pytest.raises(DatasetUnavailableError) as error:
+        get_movielens_dataset('100K', data_home=tmp_path)
+    message = str(error.value)
+    assert 'GroupLens archive' in message and 'PyPI wheel recbole==1.2.1' in message
+    assert {'truncate': 'cut short', 'corrupt': 'sha256 mismatch',
+            'stall': 'timed out'}[fault] in message
+    assert sorted(p.name for p in (tmp_path / 'ml-100k').iterdir()) == ['.lock']
+    grouplens.mode = 'ok'  # the next run succeeds
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+
+
+def test_every_source_failing_says_what_to_do(tmp_path, grouplens):
+    grouplens.server_close()
+    grouplens.pypi['mode'] = 'corrupt'
+    with pytest.raises(DatasetUnavailableError) as error:
+        get_movielens_dataset('100K', data_home=tmp_path)
+    message = str(error.value)
+    assert 'Tried, in order' in message and 'unreadable wheel' in message
+    assert f"ml-100k.zip and place it at {tmp_path / 'ml-100k' / 'ml-100k.zip'}" in message
+
+
+def test_archive_placed_by_hand_is_used_offline(tmp_path, grouplens):
+    grouplens.server_close()
+    (tmp_path / 'ml-100k').mkdir()
+    (tmp_path / 'ml-100k' / 'ml-100k.zip').write_bytes(FAKE_ARCHIVE)
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert_fake_cache(tmp_path)
+
+
+@pytest.mark.parametrize('name', ML100K_FILES)
+def test_file_with_wrong_checksum_from_a_source_is_rejected(tmp_path, grouplens, monkeypatch,
+                                                            name):
+    grouplens.pypi['mode'] = 'ok'
+    monkeypatch.setitem(movielens.ML100K_FILES_SHA256, name, '0' * 64)
+    with pytest.raises(DatasetUnavailableError) as error:
+        get_movielens_dataset('100K', data_home=tmp_path)
+    assert str(error.value).count(f'{name} failed the sha256 check') == 2  # both sources
+    assert not any((tmp_path / 'ml-100k' / file).exists() for file in ML100K_FILES)
+
+
+def test_archive_with_wrong_movie_list_is_rejected(tmp_path, grouplens, monkeypatch):
+    monkeypatch.setattr(movielens, 'ML100K_ITEMS_SHA256', '0' * 64)
+    with pytest.raises(DatasetUnavailableError, match='GroupLens archive: u.item failed its sha256'):
+        get_movielens_dataset('100K', data_home=tmp_path)
+
+
+def test_unknown_variant_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="'100k'.*'100K', '1M', '10M', '20M'"):
+        get_movielens_dataset('100k')
+
+
+# --- Side information -----------------------------------------------------------------------
+
+@pytest.mark.parametrize('source', ['GroupLens', 'PyPI'])
+def test_100k_side_information(tmp_path, grouplens, source):
+    if source == 'PyPI':
+        grouplens.server_close()
+        grouplens.pypi['mode'] = 'ok'
+    users = get_movielens_user_features(data_home=tmp_path)
+    assert len(users) == 944 and users.age.dtype == np.int32
+    assert (users.age[[0, 1, 2]].tolist(), users.gender[[0, 1, 2]].tolist()) == ([0, 18, 19],
+                                                                              ['', 'M', 'F'])
+    assert users.occupation[[1, 2, 3]].tolist() == ['student', 'other', 'writer']
+    assert users.zip_code[943] == '00943'
+    items = get_movielens_item_features(data_home=tmp_path)
+    assert len(items) == 1683 and items.genre_names == GENRES
+    assert items.title[[0, 5, 9, 267]].tolist() == ['<padding>', 'Misérables, Les (1905)',
+                                                     'Movie 9 (1909)', 'unknown']
+    assert items.year[[0, 1, 267, 1682]].tolist() == [0, 1901, 0, 1982]
+    expected = np.array([[flag == '1' for flag in fake_movie(i)[2]] for i in range(1, 1683)])
+    np.testing.assert_array_equal(items.genres[1:], expected)
+    assert not items.genres[0].any()
+    np.testing.assert_array_equal(get_movielens_item_titles(tmp_path), items.title)
+    assert items.title[100] == fake_title(100)
+
+
+@pytest.mark.parametrize('name', ML100K_FILES)
+def test_damaged_cached_file_is_reported_and_fetched_again(tmp_path, grouplens, capsys, name):
+    get_movielens_dataset('100K', data_home=tmp_path)
+    damaged = tmp_path / 'ml-100k' / name
+    damaged.write_bytes(damaged.read_bytes()[:-40])
+    get_movielens_item_features(data_home=tmp_path)
+    assert f'{name} failed its sha256 check' in capsys.readouterr().err
+    assert_fake_cache(tmp_path)
+    assert len(grouplens.requests) == 1  # the cached archive was reused
+
+
+def test_1m_side_information_follows_the_dataset_ids(tmp_path, grouplens):
+    data = get_movielens_dataset('1M', data_home=tmp_path)
+    assert data.item_ids.tolist() == [1, 1, 2, 3] and data.user_ids.tolist() == [1, 2, 1, 3]
+    items = get_movielens_item_features('1M', data_home=tmp_path)
+    # raw movies 7, 9, 2 -> ids 1, 2, 3; movie 4 was never rated
+    assert items.title.tolist() == ['<padding>', 'Heat (1995)', 'Sabrina (1954)', 'Café (1994)']
+    assert items.year.tolist() == [0, 1995, 1954, 1994]
+    assert items.genre_names == ('Action', 'Comedy', 'Crime', 'Drama', 'Romance', 'Thriller')
+    assert items.genres.astype(int).tolist() == [[0] * 6, [1, 0, 1, 0, 0, 1], [0, 1, 0, 0, 1, 0],
+                                                 [0, 1, 0, 1, 0, 0]]
+    users = get_movielens_user_features('1M', data_home=tmp_path)
+    # raw users 50, 3, 8 -> ids 1, 2, 3; user 11 never rated
+    assert users.age.tolist() == [0, 35, 1, 56] and users.gender.tolist() == ['', 'F', 'F', 'M']
+    assert users.occupation.tolist() == ['', 'other', 'K-12 student', 'self-employed']
+    assert users.zip_code.tolist() == ['', '02460', '48067', '70072']
+
+
+def test_20m_movie_list_is_csv(tmp_path, grouplens):
+    items = get_movielens_item_features('20M', data_home=tmp_path)
+    assert items.title.tolist() == ['<padding>', 'Heat (1995)', 'Sabrina (1954)',
+                                    'American President, The (1995)']
+    assert items.genre_names == ('Action', 'Comedy', 'Crime', 'Drama', 'Romance', 'Thriller')
+    assert not items.genres[2].any()  # '(no genres listed)'
+    assert items.genres[3].astype(int).tolist() == [0, 1, 0, 1, 1, 0]
+
+
+@pytest.mark.parametrize('variant', ['10M', '20M'])
+def test_user_features_of_variants_without_users_say_so(variant):
+    with pytest.raises(ValueError, match=f"variant='{variant}' has no user features.*'1M'"):
+        get_movielens_user_features(variant)
+
+
+# --- The larger variants --------------------------------------------------------------------
+
+def test_corrupt_large_archive_is_reported_and_fetched_again(tmp_path, grouplens, capsys):
+    (tmp_path / 'ml-1m.zip').write_bytes(ML1M_ARCHIVE[:-30])
+    assert get_movielens_dataset('1M', data_home=tmp_path).ratings.tolist() == [4, 2, 5, 1]
+    assert 'failed its md5 check' in capsys.readouterr().err
+    assert zipfile.is_zipfile(tmp_path / 'ml-1m.zip') and len(grouplens.requests) == 1
+
+
+def test_disk_full_while_caching_parsed_large_variant(tmp_path, grouplens, monkeypatch):
+    real_savez = np.savez
+
+    def savez_then_full(file, *arrays):
+        real_savez(file, *arrays)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(movielens.np, 'savez', savez_then_full)
+        with pytest.raises(OSError, match='No space left on device'):
+            get_movielens_dataset('1M', data_home=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['.lock', 'ml-1m.zip']
+    assert get_movielens_dataset('1M', data_home=tmp_path).timestamps.tolist() == [100, 101, 99, 103]
+    assert len(grouplens.requests) == 1  # the verified archive was kept
+
+
+# --- The cache under faults -----------------------------------------------------------------
+
+def fetch_in_child(url, data_home, barrier, results):
+    """Runs in a fresh (spawned) process: point the loader at the fake GroupLens, then fetch."""
+    for name, value in fake_constants(url).items():
+        setattr(movielens, name, value)
+    movielens._download_pypi_wheel = fake_pip_download({'mode': 'fail', 'calls': 0})
+    if barrier is not None:
+        barrier.wait(timeout=120)
+    start = time.monotonic()
+    try:
+        data = movielens.get_movielens_dataset('100K', data_home=data_home)
+        results.put((start, time.monotonic(), len(data), None))
+    except BaseException as error:  # reported to the parent, which fails the test
+        results.put((start, time.monotonic(), None, repr(error)))
+
+
+def test_two_processes_fetching_at_once_download_once(tmp_path, grouplens):
+    grouplens.delay = 0.1  # about 2 s for the archive: the two fetches overlap
+    context = multiprocessing.get_context('spawn')
+    barrier, results = context.Barrier(2), context.Queue()
+    children = [context.Process(target=fetch_in_child,
+                                args=(grouplens.url, str(tmp_path), barrier, results))
+                for _ in range(2)]
+    for child in children:
+        child.start()
+    outcomes = [results.get(timeout=180) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    assert [outcome[3] for outcome in outcomes] == [None, None]
+    assert [outcome[2] for outcome in outcomes] == [FAKE_RATINGS.count(b'\n')] * 2
+    starts, ends = zip(*(outcome[:2] for outcome in outcomes))
+    assert max(starts) < min(ends)  # the second one really waited on the lock
+    assert grouplens.requests == ['/ml-100k.zip']  # downloaded once
+    assert_fake_cache(tmp_path)
+    assert stray_files(tmp_path) == []
+
+
+def test_process_killed_mid_download_leaves_nothing_that_blocks(tmp_path, grouplens):
+    grouplens.mode = 'hang'
+    context = multiprocessing.get_context('spawn')
+    results = context.Queue()  # kept referenced until the child has started
+    child = context.Process(target=fetch_in_child,
+                            args=(grouplens.url, str(tmp_path), None, results))
+    child.start()
+    deadline = time.monotonic() + 120
+    while not stray_files(tmp_path) and child.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert stray_files(tmp_path), 'the child never started writing'
+    child.kill()  # SIGKILL: no cleanup runs, the lock is released by the kernel
+    child.join(timeout=30)
+    grouplens.mode = 'ok'
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert stray_files(tmp_path) == []
+
+
+class DiskFullHandle:
+    """A file handle that accepts ``room`` bytes, then fails with ENOSPC."""
+
+    def __init__(self, handle, room):
+        self.handle, self.room = handle, room
+
+    def write(self, data):
+        if len(data) > self.room:
+            self.handle.write(data[:self.room])
+            self.room = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+
+def test_disk_full_during_download(tmp_path, grouplens, monkeypatch):
+    real = _cache.atomic_output
+
+    @contextlib.contextmanager
+    def full(path):
+        with real(path) as handle:
+            yield DiskFullHandle(handle, room=len(FAKE_ARCHIVE) // 3)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_cache, 'atomic_output', full)
+        with pytest.raises(DatasetUnavailableError, match='No space left on device'):
+            get_movielens_dataset('100K', data_home=tmp_path)
+    assert sorted(p.name for p in (tmp_path / 'ml-100k').iterdir()) == ['.lock']
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))  # space freed
+    assert len(grouplens.requests) == 2
+
+
+@pytest.mark.parametrize('variant', ['100K', '1M'])
+@pytest.mark.parametrize('how', ['data_home', 'environment'])
+def test_cache_under_a_regular_file_says_what_to_do(tmp_path, monkeypatch, variant, how):
+    blocker = tmp_path / 'not-a-directory'
+    blocker.write_text('')
+    data_home = None
+    if how == 'environment':
+        monkeypatch.setenv('SPOTLIGHT_COMPAT_DATA', str(blocker / 'cache'))
+    else:
+        data_home = blocker / 'cache'
+    with pytest.raises(DatasetUnavailableError) as error:
+        get_movielens_dataset(variant, data_home=data_home)
+    message = str(error.value)
+    assert 'not writable' in message and str(blocker / 'cache') in message
+    assert 'data_home=' in message and 'SPOTLIGHT_COMPAT_DATA' in message
+
+
+def test_read_only_cache_directory_says_what_to_do(tmp_path, monkeypatch):
+    """chmod does not stop root (the tests may run as root), so refuse writes by patching."""
+    read_only = tmp_path / 'read-only'
+    read_only.mkdir()
+    real = _cache.tempfile.NamedTemporaryFile
+
+    def refuse(*args, dir=None, **kwargs):
+        if dir is not None and str(dir).startswith(str(read_only)):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(_cache.tempfile, 'NamedTemporaryFile', refuse)
+    with pytest.raises(DatasetUnavailableError,
+                       match='read-only.* is not writable \\(Permission denied\\).*data_home'):
+        get_movielens_dataset('100K', data_home=read_only)
+
+
+@pytest.mark.parametrize('damage', ['garbage', 'truncated', 'empty', 'flipped byte'])
+def test_corrupt_archive_in_cache_is_reported_and_fetched_again(tmp_path, grouplens, capsys,
+                                                                damage):
+    corrupt = {'garbage': b'not a zip at all', 'truncated': FAKE_ARCHIVE[:len(FAKE_ARCHIVE) // 2],
+               'empty': b'', 'flipped byte': FAKE_ARCHIVE[:100] + b'\xff' + FAKE_ARCHIVE[101:]}
+    directory = tmp_path / 'ml-100k'
+    directory.mkdir()
+    (directory / 'ml-100k.zip').write_bytes(corrupt[damage])
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert 'failed its sha256 check' in capsys.readouterr().err
+    assert (directory / 'ml-100k.zip').read_bytes() == FAKE_ARCHIVE
+    assert len(grouplens.requests) == 1 and stray_files(tmp_path) == []
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+    target = tmp_path / 'file.bin'
+    target.write_bytes(b'old')
+    with pytest.raises(OSError):
+        with _cache.atomic_output(target) as handle:
+            handle.write(b'new, half')
+            raise OSError(28, 'No space left on device')
+    assert target.read_bytes() == b'old' and stray_files(tmp_path) == []
+
+
+@pytest.mark.network
+def test_real_fetch_through_pypi(tmp_path, monkeypatch):
+    """End to end against the real package registry, GroupLens forced unreachable."""
+    monkeypatch.setattr(movielens, 'GROUPLENS_URL', 'http://127.0.0.1:9/{archive}')
+    data = get_movielens_dataset('100K', data_home=tmp_path)
+    assert repr(data) == '<Interactions dataset (944 users x 1683 items x 100000 interactions)>'
+    items = get_movielens_item_features(data_home=tmp_path)
+    assert items.title[50] == 'Star Wars (1977)' and items.title[1] == 'Toy Story (1995)'
+    assert [items.genre_names[g] for g in np.flatnonzero(items.genres[50])] == [
+        'Action', 'Adventure', 'Romance', 'Sci-Fi', 'War']
+    users = get_movielens_user_features(data_home=tmp_path)
+    assert (users.age[1], users.gender[1], users.occupation[1], users.zip_code[1]) == (
+        24, 'M', 'technician', '85711')
