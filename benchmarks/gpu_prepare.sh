@@ -19,7 +19,7 @@ python -m pip download -q --only-binary=:all: --python-version "$python_version"
     -d .whl $(grep -E '^(nbclient|nbformat|ipykernel)==' requirements.txt)
 
 cache=$(python - <<'PY'
-from spotlight_compat.datasets._cache import cache_dir
+from spotlight_compat.datasets.cache import cache_dir
 from spotlight_compat.datasets.movielens import get_movielens_dataset, get_movielens_item_titles
 get_movielens_dataset('100K')
 get_movielens_item_titles()

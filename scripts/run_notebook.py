@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from spotlight_compat.datasets._cache import atomic_write_bytes
+from spotlight_compat.datasets.cache import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / 'recsys_homework.ipynb'

