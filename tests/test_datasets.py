@@ -203,6 +203,21 @@ def test_user_features_of_variants_without_users_say_so(variant):
 
 # --- The larger variants --------------------------------------------------------------------
 
+def test_large_archives_show_a_progress_bar(tmp_path, grouplens, capsys):
+    get_movielens_dataset('100K', data_home=tmp_path)
+    assert '100%' not in capsys.readouterr().err
+    get_movielens_dataset('1M', data_home=tmp_path)
+    assert '100%' in capsys.readouterr().err
+
+
+def test_unreachable_large_archive_says_what_to_do(tmp_path, grouplens):
+    with pytest.raises(DatasetUnavailableError) as error:  # the fake GroupLens has no 10M
+        get_movielens_dataset('10M', data_home=tmp_path)
+    message = str(error.value)
+    assert 'Could not obtain MovieLens 10M' in message and '404' in message
+    assert f"ml-10m.zip and place it at {tmp_path / 'ml-10m.zip'}" in message
+
+
 def test_corrupt_large_archive_is_reported_and_fetched_again(tmp_path, grouplens, capsys):
     (tmp_path / 'ml-1m.zip').write_bytes(ML1M_ARCHIVE[:-30])
     assert get_movielens_dataset('1M', data_home=tmp_path).ratings.tolist() == [4, 2, 5, 1]
