@@ -20,6 +20,11 @@ def rmse_score(model, test):
     """
     Root mean squared error of ``model.predict(test.user_ids, test.item_ids)``
     against ``test.ratings``.
+
+    Raises
+    ------
+    ValueError
+        When ``test`` is not a non-empty ``Interactions`` with ratings.
     """
     if not isinstance(test, Interactions):
         raise ValueError(f'test must be an Interactions object, got {type(test).__name__}.')
@@ -92,6 +97,12 @@ def sequence_mrr_score(model, test, exclude_preceding=False, batch_size=1024):
     -------
     array of np.float64, shape (num_sequences,)
         The reciprocal rank of each row; ``.mean()`` is the MRR.
+
+    Raises
+    ------
+    ValueError
+        When ``test`` is not ``SequenceInteractions`` (or has sequences of length 0),
+        ``batch_size`` is not a positive integer or ``exclude_preceding`` not a bool.
     """
     if not isinstance(test, SequenceInteractions):
         raise ValueError(f'test must be SequenceInteractions, got {type(test).__name__}; '
