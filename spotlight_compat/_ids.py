@@ -3,7 +3,7 @@ Validation of user and item ids, written once for ``Interactions``,
 ``SequenceInteractions`` and both models: ids are non-negative integers
 (integer-valued floats are accepted), lie inside the id range of the data or
 of the fitted model, and that range is small enough for an embedding table to
-fit in memory.
+fit in memory (checked before allocating, as is the output of ``to_sequence``).
 """
 
 import os
@@ -110,22 +110,32 @@ def check_embedding_fits(name, num_rows, embedding_dim, memory_bytes):
     ValueError
         Saying how much memory the table would need for training.
     """
-    needed = num_rows * (embedding_dim + 1) * BYTES_PER_TRAINED_ENTRY
-    if memory_bytes is not None and needed > memory_bytes:
-        raise ValueError(
-            f'{name}={num_rows} with embedding_dim={embedding_dim} needs {_gib(needed)} to train '
-            f'(weights, gradients and Adam state), more than the {_gib(memory_bytes)} of memory of the device. '
-            'Ids index the embedding rows directly, so sparse ids (e.g. a user id of 2e9) waste '
-            'memory: map them to contiguous ids with spotlight_compat.IdMapping.')
+    check_fits(f'{name}={num_rows} with embedding_dim={embedding_dim}',
+               num_rows * (embedding_dim + 1) * BYTES_PER_TRAINED_ENTRY, memory_bytes,
+               'to train (weights, gradients and Adam state)',
+               'Ids index the embedding rows directly, so sparse ids (e.g. a user id of 2e9) '
+               'waste memory: map them to contiguous ids with spotlight_compat.IdMapping.')
 
 
-def device_memory(device):
-    """Total bytes of memory of ``device`` (a ``torch.device``), or ``None`` when unknown."""
-    if device.type == 'cuda':
+def check_fits(what, needed_bytes, memory_bytes, purpose, advice):
+    """
+    Raise a ValueError saying that ``what`` needs ``needed_bytes`` for ``purpose``,
+    followed by ``advice``, when that exceeds ``memory_bytes`` (``None``: unknown, no check).
+    """
+    if memory_bytes is not None and needed_bytes > memory_bytes:
+        raise ValueError(f'{what} needs {_gib(needed_bytes)} {purpose}, more than the '
+                         f'{_gib(memory_bytes)} of memory there is. {advice}')
+
+
+def device_memory(device=None):
+    """
+    Total bytes of memory of ``device`` (a ``torch.device``; ``None`` for the CPU):
+    the GPU's for CUDA, else the machine's RAM; ``None`` where the platform does not
+    say (no ``os.sysconf``).
+    """
+    if device is not None and device.type == 'cuda':
         import torch
         return torch.cuda.get_device_properties(device).total_memory
-    if device.type != 'cpu':
-        return None
     try:
         return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
     except (ValueError, OSError, AttributeError):

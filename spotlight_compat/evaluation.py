@@ -11,6 +11,7 @@ import numpy as np
 import scipy.stats as st
 
 from . import _checks
+from ._ids import check_in_range
 from .interactions import Interactions, SequenceInteractions
 
 FLOAT_MAX = np.finfo(np.float32).max
@@ -40,6 +41,7 @@ def _reciprocal_ranks_per_row(model, prefixes, targets, exclude_preceding):
     mrrs = np.empty(len(prefixes))
     for i in range(len(prefixes)):
         predictions = -model.predict(prefixes[i])
+        _check_scored(targets[i:i + 1], predictions.shape[-1])
         if exclude_preceding:
             predictions[prefixes[i]] = FLOAT_MAX
         mrrs[i] = 1.0 / st.rankdata(predictions)[targets[i]]
@@ -66,6 +68,7 @@ def reciprocal_ranks(scores, prefixes, targets, exclude_preceding=False):
     """
     # Ranking ascending negated scores (spotlight's way) equals ranking descending scores.
     scores = np.asarray(scores)
+    _check_scored(targets, scores.shape[1])
     if exclude_preceding:
         scores = scores.copy()
         np.put_along_axis(scores, prefixes.astype(np.int64), -FLOAT_MAX, axis=1)
@@ -73,6 +76,11 @@ def reciprocal_ranks(scores, prefixes, targets, exclude_preceding=False):
     better = np.count_nonzero(scores > target_scores, axis=1)
     tied = np.count_nonzero(scores == target_scores, axis=1)
     return 1.0 / (better + (tied + 1) / 2.0)
+
+
+def _check_scored(targets, num_scores):
+    check_in_range('the last column of test.sequences', targets, num_scores,
+                   f"the model's {num_scores} scores per sequence")
 
 
 def sequence_mrr_score(model, test, exclude_preceding=False, batch_size=1024):

@@ -10,9 +10,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import optional_count, positive_int
-from ._ids import as_ids, check_in_range
+from ._ids import as_ids, check_fits, check_in_range, device_memory
 
 PADDING_IDX = 0
+#: Bytes ``to_sequence`` holds per cell of its output at its peak (int64 offsets and
+#: indices, a mask, the int32 result).
+BYTES_PER_SEQUENCE_CELL = 24
 
 
 def _as_float_array(name, values):
@@ -169,6 +172,11 @@ class Interactions(object):
         # Window k of a user ends (exclusively) k * step_size items before the end of
         # its history; there are ceil(count / step_size) windows per user.
         windows_per_user = -(-counts // step_size)
+        check_fits(f'to_sequence(max_sequence_length={max_sequence_length}) over '
+                   f'{windows_per_user.sum()} windows',
+                   int(windows_per_user.sum()) * max_sequence_length * BYTES_PER_SEQUENCE_CELL,
+                   device_memory(), 'to build',
+                   'Use a shorter max_sequence_length or a larger step_size.')
         row_user = np.repeat(np.arange(len(users)), windows_per_user)
         first_row = np.cumsum(windows_per_user) - windows_per_user
         window_index = np.arange(len(row_user)) - first_row[row_user]

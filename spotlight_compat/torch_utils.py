@@ -55,6 +55,8 @@ def resolve_device(device, use_cuda):
     except (RuntimeError, TypeError) as error:
         raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda', "
                          f"got {device!r} ({error}).") from None
+    if device.type not in ('cpu', 'cuda', 'mps', 'xpu'):
+        raise ValueError(f"device must be a cpu, cuda, mps or xpu device, got {str(device)!r}.")
     if use_cuda and device.type != 'cuda':
         raise ValueError(f'use_cuda=True contradicts device={str(device)!r}; pass one of them.')
     if device.type == 'cuda' and not torch.cuda.is_available():
@@ -121,7 +123,7 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
             print(f'Epoch {epoch}: loss {epoch_losses[-1]}')
         if not math.isfinite(epoch_losses[-1]):
             raise ValueError(f'Degenerate epoch loss: {epoch_losses[-1]} in epoch {epoch}; '
-                             'lower learning_rate or check the ratings for extreme values.')
+                             'lower learning_rate or look for extreme values in the data.')
     return epoch_losses
 
 

@@ -70,6 +70,14 @@ def test_mrr_of_no_sequences_is_empty(batched):
     assert sequence_mrr_score(StubModel(np.zeros((0, 5)), batched=batched), test).shape == (0,)
 
 
+@pytest.mark.parametrize('batched', [False, True])
+def test_target_the_model_does_not_score(batched):
+    test = SequenceInteractions([[1, 2, 3], [1, 2, 7]])
+    with pytest.raises(ValueError, match=r"test.sequences contains the id 7, outside \[0, 4\) "
+                                         r"given by the model's 4 scores"):
+        sequence_mrr_score(StubModel(np.zeros((2, 4)), batched=batched), test)
+
+
 @pytest.mark.parametrize('test,kwargs,message', [
     (Interactions([0], [1], timestamps=[0]), {},
      'test must be SequenceInteractions, got Interactions; call test.to_sequence'),

@@ -146,6 +146,7 @@ def test_use_cuda_without_cuda_says_so():
     (dict(use_cuda=1), 'use_cuda must be True or False, got 1'),
     (dict(use_cuda=True, device='cpu'), "use_cuda=True contradicts device='cpu'"),
     (dict(device='gpu'), "device must name a torch device .* got 'gpu'"),
+    (dict(device='meta'), "device must be a cpu, cuda, mps or xpu device, got 'meta'"),
     (dict(representation='bilinear'), "representation must be None or a torch.nn.Module.*'bilinear'"),
     (dict(random_state=np.random.default_rng(0)), 'random_state must be .*np.random.Generator'),
     (dict(random_state=1.5), 'random_state must be None, an integer seed .* got 1.5'),

@@ -38,6 +38,8 @@ def test_repr_and_unknown_keys_and_ids():
         items.to_keys([0, 1])
     with pytest.raises(ValueError, match=r'ids must lie in \[1, 3\), got 3'):
         items.to_keys([2, 3])
+    mixed = IdMapping(np.array(['a', 5, 'a'], dtype=object))  # object keys compare as strings
+    assert mixed.to_keys([1, 2]).tolist() == ['a', '5'] and mixed.to_ids(['5']).tolist() == [2]
     with pytest.raises(ValueError, match=r'keys must be one-dimensional, got shape \(1, 2\)'):
         IdMapping([['a', 'b']])
 

@@ -183,6 +183,12 @@ def test_to_sequence_bad_arguments(kwargs, message):
         random_interactions().to_sequence(**kwargs)
 
 
+def test_to_sequence_too_large_for_memory_is_reported_before_allocating():
+    with pytest.raises(ValueError, match=r'to_sequence\(max_sequence_length=1000000000000\) over '
+                                         r'\d+ windows needs [\d,.]+ GiB to build.*larger step_size'):
+        random_interactions().to_sequence(10 ** 12)
+
+
 def test_to_sequence_bad_data():
     with pytest.raises(ValueError, match='0 is used as an item id'):
         random_interactions(with_zero_item=True).to_sequence()
@@ -263,7 +269,7 @@ def test_non_overlapping_windows_hold_every_interaction_once(rows, max_length):
 
 def test_sequence_interactions_repr_and_defaults():
     sequences = SequenceInteractions(np.array([[0, 1, 2], [3, 4, 5]]))
-    assert sequences.num_items == 6 and sequences.max_sequence_length == 3
+    assert sequences.num_items == 6 and sequences.max_sequence_length == 3 and len(sequences) == 2
     assert sequences.sequences.dtype == np.int32 and sequences.user_ids is None
     assert repr(sequences) == '<Sequence interactions dataset (2 sequences x 3 sequence length)>'
     assert SequenceInteractions(np.zeros((0, 4), dtype=int)).num_items == 0

@@ -181,7 +181,8 @@ def test_bad_constructor_argument(kwargs, message):
 @pytest.mark.parametrize('data,message', [
     (Interactions([0], [1], timestamps=[0]),
      'interactions must be SequenceInteractions, got Interactions; call interactions.to_sequence'),
-    (SequenceInteractions(np.zeros((0, 5), dtype=int)), r'holds no items \(sequences of shape \(0, 5\)\)'),
+    (SequenceInteractions(np.zeros((0, 5), dtype=int)), r'holds no items \(sequences of shape \(0, 5\)'),
+    (SequenceInteractions(np.zeros((2, 3), dtype=int), num_items=4), 'holds no items .*all padding'),
 ])
 def test_bad_fit_data(data, message):
     with pytest.raises(ValueError, match=message):

@@ -157,9 +157,10 @@ class ImplicitSequenceModel(object):
             raise ValueError(f'interactions must be SequenceInteractions, got '
                              f'{type(interactions).__name__}; call interactions.to_sequence() '
                              'first.')
-        if interactions.sequences.size == 0:
+        if not np.any(interactions.sequences != PADDING_IDX):
             raise ValueError(f'interactions holds no items (sequences of shape '
-                             f'{interactions.sequences.shape}): there is nothing to fit.')
+                             f'{interactions.sequences.shape}, all padding): there is '
+                             'nothing to fit.')
         if self._net is not None:
             check_in_range('interactions.sequences', interactions.sequences, self._num_items,
                            f'the fitted model (num_items={self._num_items})')
