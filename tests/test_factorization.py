@@ -46,15 +46,17 @@ def fitted():
 def test_signature_is_spotlights_plus_device():
     parameters = inspect.signature(ExplicitFactorizationModel).parameters
     assert [(name, p.default) for name, p in parameters.items()] == SPOTLIGHT_SIGNATURE + [('device', None)]
-    assert list(inspect.signature(ExplicitFactorizationModel.fit).parameters) == ['self', 'interactions', 'verbose']
+    assert (list(inspect.signature(ExplicitFactorizationModel.fit).parameters)
+            == ['self', 'interactions', 'verbose'])
     assert inspect.signature(ExplicitFactorizationModel.fit).parameters['verbose'].default is False
-    assert list(inspect.signature(ExplicitFactorizationModel.predict).parameters) == ['self', 'user_ids', 'item_ids']
+    assert (list(inspect.signature(ExplicitFactorizationModel.predict).parameters)
+            == ['self', 'user_ids', 'item_ids'])
 
 
 def test_spotlight_positional_call_runs_on_the_cpu(capsys):
     model = ExplicitFactorizationModel('regression', 8, 2, 64, 0.0, 1e-2, None, False, None, False,
                                        np.random.RandomState(0))
-    assert model.fit(ratings_data(), verbose=True) is not None
+    assert len(model.fit(ratings_data(), verbose=True)) == 2  # one mean loss per epoch
     assert capsys.readouterr().out.count('Epoch ') == 2
     assert model.predict(3).shape == (12,)  # one user, every item
     assert model.predict(3, np.array([1, 5])).shape == (2,)

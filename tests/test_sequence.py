@@ -47,8 +47,10 @@ def fitted():
 def test_signature_is_spotlights_plus_device():
     parameters = inspect.signature(ImplicitSequenceModel).parameters
     assert [(name, p.default) for name, p in parameters.items()] == SPOTLIGHT_SIGNATURE + [('device', None)]
-    assert list(inspect.signature(ImplicitSequenceModel.fit).parameters) == ['self', 'interactions', 'verbose']
-    assert list(inspect.signature(ImplicitSequenceModel.predict).parameters) == ['self', 'sequences', 'item_ids']
+    assert (list(inspect.signature(ImplicitSequenceModel.fit).parameters)
+            == ['self', 'interactions', 'verbose'])
+    assert (list(inspect.signature(ImplicitSequenceModel.predict).parameters)
+            == ['self', 'sequences', 'item_ids'])
 
 
 def test_spotlight_positional_call_runs_on_the_cpu(capsys):
@@ -158,7 +160,8 @@ def test_representation_module_replaces_the_network():
 # --- Bad input ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('kwargs,message', [
-    (dict(loss='regression'), "Unknown loss 'regression'; choose one of \\['adaptive_hinge', 'bpr', 'hinge', 'pointwise'\\]"),
+    (dict(loss='regression'),
+     "Unknown loss 'regression'; choose one of \\['adaptive_hinge', 'bpr', 'hinge', 'pointwise'\\]"),
     (dict(representation='cnn'), "representation 'cnn' is one of spotlight's but is not implemented here"),
     (dict(representation='mixture'), "representation 'mixture' is one of spotlight's"),
     (dict(representation='gru'), "Unknown representation 'gru'; choose one of \\['lstm', 'pooling'\\]"),
