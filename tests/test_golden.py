@@ -1,7 +1,8 @@
 """
 spotlight_compat reproduces the reference values computed with spotlight v0.1.6
 itself (tests/fixtures/golden/): the MovieLens 100K arrays, splits and sequence
-layouts bit for bit, the metric cases exactly, the two baselines statistically.
+layouts bit for bit, the metric cases exactly, the two baselines statistically;
+and the explicit model passes the RMSE thresholds of spotlight's own tests.
 """
 
 import numpy as np
@@ -120,3 +121,21 @@ def test_pooling_sequence_model_matches_spotlight(movielens):
         mrrs.append(sequence_mrr_score(model, test.to_sequence()).mean())
     key = 'ImplicitSequenceModel(n_iter=3, representation=pooling, loss=pointwise)'
     assert abs(np.mean(mrrs) - BASELINES[key]['mrr_mean']) <= 0.003, mrrs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('loss,l2,threshold', [('regression', 1e-5, 1.0), ('poisson', 1e-6, 1.0),
+                                               ('logistic', 1e-6, 1.05)])
+def test_spotlights_own_explicit_acceptance_thresholds(movielens, loss, l2, threshold):
+    """spotlight's tests/factorization/test_explicit.py, seeded: the test RMSE of each loss."""
+    ratings = movielens.ratings
+    if loss == 'logistic':  # ratings above 3 are +1, the others -1
+        ratings = (ratings > 3).astype(np.float32) * 2 - 1
+    data = Interactions(movielens.user_ids, movielens.item_ids, ratings=ratings,
+                        num_users=movielens.num_users, num_items=movielens.num_items)
+    train, test = random_train_test_split(data, random_state=np.random.RandomState(42))
+    model = ExplicitFactorizationModel(loss=loss, n_iter=10, batch_size=1024, learning_rate=1e-3,
+                                       l2=l2, use_cuda=False,
+                                       random_state=np.random.RandomState(42))
+    model.fit(train)
+    assert rmse_score(model, test) - 0.005 < threshold
