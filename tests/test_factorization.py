@@ -192,6 +192,13 @@ def test_user_id_too_large_for_memory_is_reported_before_allocating():
         ExplicitFactorizationModel().fit(data)
 
 
+def test_platform_without_memory_figures_skips_the_memory_check(monkeypatch):
+    import os
+    monkeypatch.delattr(os, 'sysconf')  # as on Windows
+    model, losses = fit(0, n_iter=1, embedding_dim=10 ** 6, data=Interactions([0], [0], ratings=[1.0]))
+    assert len(losses) == 1 and model.predict(0).shape == (1,)
+
+
 @pytest.mark.parametrize('user_ids,item_ids,message', [
     (10, [1], r'user_ids contains the id 10, outside \[0, 10\) given by the fitted model'),
     (-1, [1], 'user_ids contains the negative id -1'),
