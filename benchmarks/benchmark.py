@@ -47,10 +47,12 @@ def aggregate(rows_by_seed):
         for row in rows:
             entry = table.setdefault((row['metric'], row['model']), {'values': [], 'seconds': []})
             entry['values'].append(row['value'])
-            entry['seconds'].append(row['train_seconds'])
+            if row['train_seconds'] is not None:  # None: not timed (a handout cell, timed by %%time)
+                entry['seconds'].append(row['train_seconds'])
     return [dict(metric=metric, model=model, mean=float(np.mean(e['values'])),
                  std=float(np.std(e['values'])), seeds=len(e['values']),
-                 values=e['values'], train_seconds_mean=float(np.mean(e['seconds'])))
+                 values=e['values'],
+                 train_seconds_mean=float(np.mean(e['seconds'])) if e['seconds'] else None)
             for (metric, model), e in table.items()]
 
 
@@ -60,8 +62,9 @@ def markdown(rows, seeds):
              'training seconds are means.', '',
              '| metric | model | mean ± std | train s |', '|---|---|---|---|']
     for row in rows:
+        seconds = row['train_seconds_mean']
         lines.append(f"| {row['metric']} | {row['model']} | {row['mean']:.4f} ± {row['std']:.4f} "
-                     f"| {row['train_seconds_mean']:.1f} |")
+                     f"| {'-' if seconds is None else f'{seconds:.1f}'} |")
     explicit = reference['ExplicitFactorizationModel(n_iter=3)']
     implicit = reference['ImplicitSequenceModel(n_iter=3, representation=pooling, loss=pointwise)']
     lines += ['', 'spotlight v0.1.6 itself on the same splits (seeds 0-4): '

@@ -3,8 +3,8 @@ The validation search behind the notebook's tuned rating models: the Bayesian MF
 dimension and noise precision alpha, and the full-batch CollaborativeFilteringModel's
 dimension and L2 weight.
 
-For each seed, 5% of the training ratings (``RandomState(seed + 1000)``) are held out
-for validation; the model is fitted on the rest and scored by validation RMSE. The
+For each seed, 5% of the training ratings (the notebook's ``validation_ratings``) are held
+out for validation; the model is fitted on the rest and scored by validation RMSE. The
 test ratings are never read. Prints the mean validation RMSE over seeds per setting.
 
 Usage::
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
+from notebook_definitions import notebook_definitions  # noqa: E402
 
 from spotlight_compat.cross_validation import random_train_test_split  # noqa: E402
 from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
@@ -35,20 +35,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     args = parser.parse_args(argv)
-    nb = notebook_definitions(device=torch.device('cpu'))
+    nb = notebook_definitions('BayesianMF', 'BPMF', 'train_cf_full_batch', 'TUNED_CF',
+                              'validation_ratings')
     dataset = get_movielens_dataset('100K')
     scores = {setting: [] for setting in GRID}
     cf_scores = {setting: [] for setting in CF_GRID}
     for seed in args.seeds:
         train, _ = random_train_test_split(dataset, random_state=np.random.RandomState(seed))
-        fit, valid = random_train_test_split(train, test_percentage=0.05,
-                                             random_state=np.random.RandomState(seed + 1000))
+        fit, valid = nb.validation_ratings(train, seed)
         for dim, alpha in GRID:
-            model = nb['BayesianMF'](dim=dim, alpha=alpha, random_state=np.random.RandomState(seed))
+            model = nb.BayesianMF(**dict(nb.BPMF, dim=dim, alpha=alpha),
+                                  random_state=np.random.RandomState(seed))
             scores[(dim, alpha)].append(rmse_score(model.fit(fit), valid))
-        nb['SEED'] = seed
         for dim, l2 in CF_GRID:
-            model = nb['train_cf_full_batch'](fit, valid, embedding_size=dim, l2=l2)
+            model = nb.train_cf_full_batch(fit, valid, seed, torch.device('cpu'),
+                                           **dict(nb.TUNED_CF, embedding_size=dim, l2=l2))
             cf_scores[(dim, l2)].append(rmse_score(model, valid))
     print('| Bayesian MF dim | alpha | validation RMSE (mean over seeds) |\n|---|---|---|')
     for (dim, alpha), values in scores.items():

@@ -5,7 +5,7 @@ dimensions instead of 128.
 
 For each seed, the training users are split again (``RandomState(seed + 1000)``) into fit
 and validation users; every network is trained on the fit users with the notebook's
-``train_next_item_model`` and settings, and scored by its best validation MRR over the
+``fit_next_item_model`` and recipes, and scored by its best validation MRR over the
 epochs (the one the notebook keeps). The test users are never read. Prints the mean over
 seeds and the mean training time per setting.
 
@@ -22,34 +22,30 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions, silent_progress  # noqa: E402
 from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
 
-# (network, constructor arguments, training arguments as in the notebook, window lengths)
+# (network class, recipe name in the notebook, changes to its model arguments, window lengths)
 NETWORKS = {
-    'GRU': ('GRURecommender', {}, {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2},
-            (10, 50)),
-    'GRU, d=64': ('GRURecommender', {'embedding_dim': 64},
-                  {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}, (10,)),
-    'CBOW': ('CBOWRecommender', {}, {'n_epochs': 4, 'batch_size': 256, 'learning_rate': 3e-2},
-             (10, 50)),
-    'Transformer': ('TransformerRecommender', {},
-                    {'n_epochs': 6, 'batch_size': 256, 'learning_rate': 3e-2}, (10, 50)),
+    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, (10, 50)),
+    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, (10,)),
+    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, (10, 50)),
+    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, (10, 50)),
 }
 
 
-def validation_scores(seed, dataset):
-    nb = notebook_definitions(device=torch.device('cpu'), SEED=seed, progress=silent_progress)
-    fit, nb['valid'] = fit_and_validation_users(training_users(dataset, seed), seed)
+def validation_scores(nb, seed, dataset):
+    fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
     windows = {length: fit.to_sequence(max_sequence_length=length).sequences for length in (10, 50)}
     scores = {}
-    for name, (network, arguments, training, lengths) in NETWORKS.items():
+    for name, (network, recipe_name, changes, lengths) in NETWORKS.items():
+        recipe = getattr(nb, recipe_name)
+        recipe = nb.Recipe({**recipe.model, **changes}, recipe.n_epochs, recipe.batch_size,
+                           recipe.learning_rate)
         for length in lengths:
-            torch.manual_seed(seed)
-            model = nb[network](dataset.num_items, **arguments)
             start = time.perf_counter()
-            history = nb['train_next_item_model'](model, windows[length], desc=name, **training)
+            _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[length], valid,
+                                                seed, torch.device('cpu'))
             scores[(name, length)] = (max(history['valid_mrr']), time.perf_counter() - start)
     return scores
 

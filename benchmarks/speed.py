@@ -14,7 +14,7 @@ Speed checks, measured side by side in one run (seed 0 unless told, this machine
    resident memory of the largest process of those runs, the kernel (Linux's
    ``ru_maxrss`` of the children; targets: <= 60 s, <= 2 GB).
 
-The models and training functions are the notebook's own (benchmarks/notebook_code.py).
+The models, recipes and training functions are the notebook's own (scripts/notebook_definitions.py).
 
 Usage::
 
@@ -36,8 +36,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebook_code import notebook_definitions, silent_progress  # noqa: E402
-from validation_users import fit_and_validation_users  # noqa: E402
+from validation_users import fit_and_validation_users, notebook_definitions  # noqa: E402
 
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split  # noqa: E402
 from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
@@ -49,9 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = 0
 # The time-to-baseline run: a smaller GRU without dropout, small batches, a short budget.
 FAST_GRU = {'embedding_dim': 64, 'dropout': 0.0}
-FAST_TRAINING = {'batch_size': 64, 'learning_rate': 3e-2}
+FAST_TRAINING = {'batch_size': 64, 'learning_rate': 3e-2}  # with as many epochs as the budget
 BUDGETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 3, 4)
-NOTEBOOK_TRAINING = {'n_epochs': 4, 'batch_size': 128, 'learning_rate': 2e-2}
 
 
 def timed(function):
@@ -112,7 +110,7 @@ def explicit_ratio(nb, dataset):
           f'test RMSE {rmse_score(baseline, test):.4f}')
     for n_iter in (15, 20, 25, 30, 40, 60):  # burn-in is 10 sweeps
         def fit_bayesian_mf():
-            model = nb['BayesianMF'](n_iter=n_iter, random_state=np.random.RandomState(SEED))
+            model = nb.BayesianMF(**dict(nb.BPMF, n_iter=n_iter), random_state=np.random.RandomState(SEED))
             model.fit(train)
             return model
 
@@ -126,7 +124,7 @@ def explicit_ratio(nb, dataset):
     return float('inf')
 
 
-def gru_time_to_mrr(nb, windows, test, target):
+def gru_time_to_mrr(nb, windows, valid, test, target):
     """
     Train the notebook's GRU on growing budgets (epochs; fractions take the first part of
     a shuffled epoch), each a fresh run with its own learning-rate schedule, until the test
@@ -135,10 +133,9 @@ def gru_time_to_mrr(nb, windows, test, target):
     windows = windows[np.random.RandomState(SEED).permutation(len(windows))]
 
     def train(budget):
-        torch.manual_seed(SEED)
-        gru = nb['GRURecommender'](test.num_items, **FAST_GRU)
-        nb['train_next_item_model'](gru, windows[:round(len(windows) * min(budget, 1))],
-                                    n_epochs=max(1, int(budget)), desc='GRU', **FAST_TRAINING)
+        recipe = nb.Recipe(FAST_GRU, n_epochs=max(1, int(budget)), **FAST_TRAINING)
+        gru, _ = nb.fit_next_item_model(nb.GRURecommender, recipe, windows[:round(len(windows) * min(budget, 1))],
+                                        valid, SEED, torch.device('cpu'))
         return gru
 
     for budget in BUDGETS:
@@ -165,9 +162,9 @@ def implicit_ratio(nb, dataset):
     print(f'pooling ImplicitSequenceModel(n_iter=3): fit {pooling_seconds:.2f} s (median of 3), '
           f'test MRR {pooling_mrr:.4f}')
 
-    fit_part, nb['valid'] = fit_and_validation_users(train_interactions, SEED)
-    windows = fit_part.to_sequence(max_sequence_length=10).sequences
-    budget, seconds, mrr = gru_time_to_mrr(nb, windows, test, pooling_mrr)
+    fit_part, valid = fit_and_validation_users(nb, train_interactions, SEED)
+    windows = fit_part.to_sequence(max_sequence_length=nb.WINDOW).sequences
+    budget, seconds, mrr = gru_time_to_mrr(nb, windows, valid, test, pooling_mrr)
     if budget is None:
         print(f'GRU {FAST_GRU}, {FAST_TRAINING}: the baseline MRR is not reached within '
               f'{BUDGETS[-1]} epochs (test MRR {mrr:.4f})')
@@ -175,10 +172,9 @@ def implicit_ratio(nb, dataset):
         print(f'GRU {FAST_GRU}, {FAST_TRAINING}: test MRR {mrr:.4f} after {budget} epoch(s), '
               f'{seconds:.2f} s (median of 3, validation included)')
 
-    torch.manual_seed(SEED)
-    gru = nb['GRURecommender'](train.num_items)
-    _, notebook_seconds = timed(lambda: nb['train_next_item_model'](gru, windows, desc='GRU', **NOTEBOOK_TRAINING))
-    print(f'GRU as in the notebook, {NOTEBOOK_TRAINING}: {notebook_seconds:.2f} s (one run), '
+    (gru, _), notebook_seconds = timed(lambda: nb.fit_next_item_model(
+        nb.GRURecommender, nb.GRU_RECIPE, windows, valid, SEED, torch.device('cpu')))
+    print(f'GRU as in the notebook, {nb.GRU_RECIPE}: {notebook_seconds:.2f} s (one run), '
           f'test MRR {sequence_mrr_score(gru, test).mean():.4f}')
 
     speedups = {name: evaluation_speedup(model, test) for name, model in (('pooling', pooling), ('GRU', gru))}
@@ -206,7 +202,8 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0, help='seed of the splits and models')
     args = parser.parse_args(argv)
     SEED = args.seed
-    nb = notebook_definitions(device=torch.device('cpu'), SEED=SEED, progress=silent_progress)
+    nb = notebook_definitions('BayesianMF', 'BPMF', 'GRURecommender', 'GRU_RECIPE', 'Recipe',
+                              'fit_next_item_model', 'validation_users', 'WINDOW')
     dataset = get_movielens_dataset('100K')
     print(f'torch threads: {torch.get_num_threads()}\n')
     rows = [('Bayesian MF time to RMSE 0.92 / explicit baseline fit', explicit_ratio(nb, dataset), '<= 1')]

@@ -1,0 +1,235 @@
+"""
+The notebook as a homework answer: the handout generated from it lines up with the course's
+handout and holds no solution, every cell re-runs after a full run, and the notebook's own
+models (imported from its definition cells) are deterministic and honour the evaluation
+interface.
+"""
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from conftest import random_interactions
+from spotlight_compat.cross_validation import random_train_test_split
+from spotlight_compat.evaluation import sequence_mrr_score
+from spotlight_compat.interactions import Interactions
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
+from make_handout import make_handout  # noqa: E402
+from notebook_definitions import NotebookDefinitionError, notebook_definitions  # noqa: E402
+
+SOLUTION = nbformat.read(str(ROOT / 'recsys_homework.ipynb'), as_version=4)
+
+# The course handout's 24 code cells, in order: a statement that identifies each one (the
+# first, `!pip install ...`, is replaced by the parameters cell; the README installs).
+HANDOUT_CODE_CELLS = [
+    'SEED = 0',
+    'from spotlight_compat.factorization.explicit import ExplicitFactorizationModel',
+    "dataset = get_movielens_dataset(variant='100K')",
+    'train.__dict__',
+    'print(f"As an example, user {train.user_ids[0]} gave {train.ratings[0]} stars',
+    'len(train) / len(dataset)',
+    'ExplicitFactorizationModel(n_iter=3',
+    'def our_rmse(y_true, y_pred):\n    return ((y_true - y_pred) ** 2).mean() ** 0.5',
+    'y_pred = spotlight_model.predict(test.user_ids, test.item_ids)',
+    'X_train = torch.LongTensor(np.column_stack((train.user_ids, train.item_ids)))',
+    'our_rmse(y_test, y_pred)',
+    'our_rmse(y_test, torch.ones_like(y_test) * y_train.mean())',
+    'train_iter = torch.utils.data.DataLoader(train_dataset',
+    'class CollaborativeFilteringModel(nn.Module):',
+    'optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=1e-3)',
+    'for epoch in tqdm(range(N_EPOCHS)):',
+    "pooling_model = ImplicitSequenceModel(n_iter=3,",
+    'train_seq',
+    'train_seq.__dict__',
+    'target = ohe.fit_transform(test_seq.sequences[:, [-1]]).toarray()',
+    'y_proba.append(softmax(pooling_model.predict(seq[:-1])))',
+    'label_ranking_average_precision_score(target, y_proba)',
+    'item_counts = Counter(train_seq.sequences[:, -1])',
+    'popularity_baseline = np.tile(popularity, (len(target), 1))',
+]
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == 'code']
+
+
+def python_source(cell):
+    """A cell's source without IPython magics, parseable as Python."""
+    return '\n'.join(line for line in cell.source.splitlines() if not line.startswith('%'))
+
+
+def solution_lines(notebook):
+    """The non-blank lines between BEGIN SOLUTION and END SOLUTION in every cell."""
+    lines = []
+    for cell in notebook.cells:
+        for region in re.findall(r'### BEGIN SOLUTION\n(.*?)### END SOLUTION', cell.source, re.S):
+            lines += [line.strip() for line in region.splitlines() if line.strip()]
+    return lines
+
+
+@pytest.fixture(scope='module')
+def handout():
+    return make_handout(SOLUTION)
+
+
+def test_handout_code_cells_line_up_with_the_course_handout(handout):
+    cells = code_cells(handout)
+    assert len(cells) == len(HANDOUT_CODE_CELLS)
+    for cell, statement in zip(cells, HANDOUT_CODE_CELLS):
+        assert statement in cell.source, f'expected {statement!r} in:\n{cell.source}'
+    assert cells[HANDOUT_CODE_CELLS.index('train_seq')].source.strip() == 'train_seq'
+
+
+def test_handout_keeps_the_skeleton_signatures(handout):
+    cells = code_cells(handout)
+    model_cell = ast.parse(cells[HANDOUT_CODE_CELLS.index('class CollaborativeFilteringModel(nn.Module):')].source)
+    model_class = next(node for node in model_cell.body if isinstance(node, ast.ClassDef))
+    methods = {node.name: node for node in model_class.body if isinstance(node, ast.FunctionDef)}
+    assert [a.arg for a in methods['__init__'].args.args] == ['self', 'nb_users', 'nb_items', 'embedding_size']
+    assert [a.arg for a in methods['forward'].args.args] == ['self', 'x']
+    assert isinstance(methods['__init__'].body[-1], ast.Pass) and len(methods['__init__'].body) == 2
+    assert [type(node) for node in methods['forward'].body] == [ast.Pass]
+    loop_cell = ast.parse(python_source(cells[HANDOUT_CODE_CELLS.index('for epoch in tqdm(range(N_EPOCHS)):')]))
+    loop = next(node for node in loop_cell.body if isinstance(node, ast.For))
+    assert [type(node) for node in loop.body] == [ast.Pass]
+
+
+def test_handout_holds_no_solution(handout):
+    text = nbformat.writes(handout)
+    assert 'BEGIN SOLUTION' not in text and 'END SOLUTION' not in text
+    sources = '\n'.join(cell.source for cell in handout.cells)
+    leaked = [line for line in solution_lines(SOLUTION) if line in sources]
+    assert not leaked, leaked
+    for cell in handout.cells:
+        assert not {'solution', 'beyond', 'check'} & set(cell.metadata.get('tags', []))
+        assert cell.cell_type != 'code' or (cell.outputs == [] and cell.execution_count is None)
+    assert 'Beyond the homework' not in sources and 'GRURecommender' not in sources
+
+
+@pytest.mark.slow
+def test_handout_runs_top_to_bottom(handout, tmp_path):
+    """Every cell runs, but the optimizer cell: Adam over the blank skeleton's (absent)
+    parameters fails, as in the course handout, until the student writes the model."""
+    client = NotebookClient(handout, timeout=600, kernel_name='python3', allow_errors=True,
+                            resources={'metadata': {'path': str(ROOT)}})
+    client.execute()
+    errors = [(index, output) for index, cell in enumerate(code_cells(handout))
+              for output in cell.outputs if output.output_type == 'error']
+    optimizer_cell = HANDOUT_CODE_CELLS.index(
+        'optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=1e-3)')
+    assert [(index, output.ename) for index, output in errors] == [(optimizer_cell, 'ValueError')]
+    assert 'empty parameter list' in errors[0][1].evalue
+    last = code_cells(handout)[-1].outputs[-1]
+    assert 0 < float(last['data']['text/plain']) < 0.05  # the popularity baseline's LRAP
+
+
+@pytest.mark.slow
+def test_every_cell_reruns_after_a_full_run(tmp_path, monkeypatch):
+    """Execute the notebook, then every code cell once more, last to first, in the same kernel."""
+    monkeypatch.setenv('RECSYS_RESULTS_DIR', str(tmp_path))
+    notebook = nbformat.from_dict(SOLUTION)
+    client = NotebookClient(notebook, timeout=600, kernel_name='python3',
+                            resources={'metadata': {'path': str(ROOT)}})
+    cells = [(index, cell) for index, cell in enumerate(notebook.cells) if cell.cell_type == 'code']
+    failures = []
+    with client.setup_kernel():
+        for index, cell in cells:
+            client.execute_cell(cell, index)
+        for index, cell in reversed(cells):
+            try:
+                client.execute_cell(cell, index)
+            except CellExecutionError as error:
+                failures.append(f'cell {index}: {str(error).splitlines()[-1]}')
+    assert not failures, failures
+    assert (tmp_path / 'metrics.json').exists()
+
+
+def test_committed_notebook_is_a_clean_run():
+    counts = [cell.execution_count for cell in code_cells(SOLUTION)]
+    assert counts == list(range(1, len(counts) + 1))
+    assert all(cell.outputs for cell in code_cells(SOLUTION) if 'check' in cell.metadata.get('tags', []))
+    text = nbformat.writes(SOLUTION)
+    assert '/work/' not in text and '/home/' not in text and '"execution":' not in text
+
+
+@pytest.fixture(scope='module')
+def nb():
+    return notebook_definitions()
+
+
+def test_loader_names_what_is_missing():
+    with pytest.raises(NotebookDefinitionError, match='NoSuchModel'):
+        notebook_definitions('GRURecommender', 'NoSuchModel')
+
+
+def test_loader_takes_only_the_listed_definitions_of_a_mixed_cell(nb):
+    # the handout's model cell also creates `model` from the data; only the class is taken
+    assert hasattr(nb, 'CollaborativeFilteringModel') and not hasattr(nb, 'model')
+    assert not hasattr(nb, 'train') and not hasattr(nb, 'metrics')
+
+
+def test_collaborative_filtering_model_takes_the_handouts_x_batches(nb):
+    torch.manual_seed(0)
+    model = nb.CollaborativeFilteringModel(10, 20, 4)
+    x = torch.LongTensor([[1, 2], [3, 19], [9, 0]])
+    assert model(x).shape == (3,)
+    nb.train_epoch(model, torch.optim.Adam(model.parameters(), lr=0.1), torch.nn.MSELoss(),
+                   [(x, torch.tensor([5.0, 1.0, 3.0]))] * 50)
+    assert nb.rmse_on(model, x, torch.tensor([5.0, 1.0, 3.0])) < 0.5
+
+
+@pytest.fixture(scope='module')
+def sequences():
+    """60 users in 4 groups; each user rates the 10 items of its group, over and over, in
+    an order of its own."""
+    rng = np.random.RandomState(0)
+    users = np.repeat(np.arange(60), 30)
+    steps = np.tile(np.arange(30), 60)
+    items = np.concatenate([10 * (user % 4) + 1 + np.tile(rng.permutation(10), 3) for user in range(60)])
+    return Interactions(users, items, timestamps=steps)
+
+
+def test_rating_models_are_deterministic(nb):
+    train, valid = random_train_test_split(random_interactions(n=2000), test_percentage=0.1,
+                                           random_state=np.random.RandomState(0))
+    settings = dict(nb.TUNED_CF, max_steps=30)
+    fits = {name: [] for name in ('cf', 'bpmf')}
+    for _ in range(2):
+        fits['cf'].append(nb.train_cf_full_batch(train, valid, 0, torch.device('cpu'), **settings)
+                          .predict(valid.user_ids, valid.item_ids))
+        fits['bpmf'].append(nb.BayesianMF(**dict(nb.BPMF, n_iter=12), random_state=np.random.RandomState(0))
+                            .fit(train).predict(valid.user_ids, valid.item_ids))
+    for name, (first, second) in fits.items():
+        np.testing.assert_array_equal(first, second, err_msg=name)
+        assert first.min() >= 1 and first.max() <= 5, name
+
+
+@pytest.mark.parametrize('model_name, recipe_name', [('GRURecommender', 'GRU_RECIPE'),
+                                                     ('CBOWRecommender', 'CBOW_RECIPE'),
+                                                     ('TransformerRecommender', 'TRANSFORMER_RECIPE')])
+def test_sequence_models_are_deterministic_and_batched(nb, sequences, model_name, recipe_name):
+    valid = sequences.to_sequence(10)
+    windows = sequences.to_sequence(20).sequences
+    recipe = nb.Recipe(getattr(nb, recipe_name).model, n_epochs=8, batch_size=16, learning_rate=3e-2)
+    predictions = []
+    for _ in range(2):
+        model, history = nb.fit_next_item_model(getattr(nb, model_name), recipe, windows, valid,
+                                                seed=0, device=torch.device('cpu'))
+        predictions.append(model.predict_sequences(valid.sequences[:, :-1]))
+    np.testing.assert_array_equal(predictions[0], predictions[1])
+    assert len(history['valid_mrr']) == 8 and np.all(np.isneginf(predictions[0][:, 0]))
+    row = valid.sequences[3, :-1]
+    np.testing.assert_allclose(model.predict(row), predictions[1][3], rtol=1e-5, atol=1e-6)
+    # the next item is one of the 10 of the user's group: a trained model ranks those first
+    # (MRR about 0.29 if it knows no more); a random ranking of the 40 items scores about 0.11
+    assert sequence_mrr_score(model, valid).mean() > 0.2
