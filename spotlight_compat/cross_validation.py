@@ -32,10 +32,14 @@ def shuffle_interactions(interactions, random_state=None):
         A copy with its rows in a random order.
     """
     _check_interactions(interactions)
-    random_state = _checks.random_state(random_state)
+    return interactions._select(_shuffled_rows(interactions, random_state))
+
+
+def _shuffled_rows(interactions, random_state):
+    """The row numbers of ``interactions`` in spotlight's shuffled order."""
     shuffle_indices = np.arange(len(interactions.user_ids))
-    random_state.shuffle(shuffle_indices)
-    return interactions._select(shuffle_indices)
+    _checks.random_state(random_state).shuffle(shuffle_indices)
+    return shuffle_indices
 
 
 def random_train_test_split(interactions, test_percentage=0.2, random_state=None):
@@ -58,9 +62,9 @@ def random_train_test_split(interactions, test_percentage=0.2, random_state=None
     """
     _check_interactions(interactions)
     _checks.open_fraction('test_percentage', test_percentage)
-    interactions = shuffle_interactions(interactions, random_state=random_state)
+    rows = _shuffled_rows(interactions, random_state)
     cutoff = int((1.0 - test_percentage) * len(interactions))
-    return interactions._select(slice(None, cutoff)), interactions._select(slice(cutoff, None))
+    return interactions._select(rows[:cutoff]), interactions._select(rows[cutoff:])
 
 
 def user_based_train_test_split(interactions, test_percentage=0.2, random_state=None):
