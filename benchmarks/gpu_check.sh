@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Execute the whole notebook on CUDA (DEVICE='cuda' injected; no code changes) and print
-# the time per section and every metric, for comparison with the CPU run.
+# Execute the whole notebook on CUDA (DEVICE='cuda' injected; no code changes), then on the
+# same machine's CPU, and print both runs side by side: the time per section with the ratio,
+# and every metric. The table is also written to OUT_DIR/gpu.md (commit it as results/gpu.md).
 #
 # Usage: bash benchmarks/gpu_check.sh [OUT_DIR]
 # Needs an NVIDIA GPU and PyTorch with the packages of requirements.txt. Where Jupyter or
 # the network is missing (a bare GPU machine), first run bash benchmarks/gpu_prepare.sh
 # where pip works and bring its .whl/ and data/ along: this script then installs the
 # wheels into a scratch directory and reads MovieLens from data/.
-# GPU_CHECK_DEVICE=cpu runs the same steps on the CPU, to try them without a GPU.
+# GPU_CHECK_DEVICES='cpu' runs the steps on the CPU only, to try them without a GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/tmp/recsys_gpu}
-device=${GPU_CHECK_DEVICE:-cuda}
+devices=${GPU_CHECK_DEVICES:-cuda cpu}
 mkdir -p "$out"
 
 if ! python -c 'import nbclient, nbformat, ipykernel' 2>/dev/null; then
@@ -29,18 +30,41 @@ if [ -z "${SPOTLIGHT_COMPAT_DATA:-}" ] && [ -f data/ml-100k/u.data ]; then
     export SPOTLIGHT_COMPAT_DATA=$PWD/data
 fi
 
-python - "$device" <<'PY'
+python - $devices <<'PY'
 import sys, torch
-if sys.argv[1] == 'cuda':
+if 'cuda' in sys.argv[1:]:
     assert torch.cuda.is_available(), 'no CUDA device'
     print(torch.cuda.get_device_name(0), 'torch', torch.__version__)
 else:
-    print('device', sys.argv[1], 'torch', torch.__version__)
+    print('devices', *sys.argv[1:], 'torch', torch.__version__)
 PY
-python scripts/run_notebook.py --device "$device" --output "$out/recsys_homework_$device.ipynb" \
-    --results-dir "$out" --timing-json "$out/timing.json"
-python - "$out/metrics.json" <<'PY'
-import json, sys
-for row in json.load(open(sys.argv[1])):
-    print(f"{row['metric']:<5} {row['value']:.4f}  {row['train_seconds']:6.2f} s  {row['model']}")
+for device in $devices; do
+    python scripts/run_notebook.py --device "$device" --output "$out/recsys_homework_$device.ipynb" \
+        --results-dir "$out/$device" --timing-json "$out/$device/timing.json"
+done
+python - "$out" $devices <<'PY'
+import json, sys, torch
+from pathlib import Path
+out, devices = Path(sys.argv[1]), sys.argv[2:]
+timing = {d: json.loads((out / d / 'timing.json').read_text()) for d in devices}
+metrics = {d: {row['model']: row for row in json.loads((out / d / 'metrics.json').read_text())}
+           for d in devices}
+name = torch.cuda.get_device_name(0) if 'cuda' in devices else 'CPU only'
+lines = [f'Notebook, seed 0, on {name} (torch {torch.__version__}): `bash benchmarks/gpu_check.sh`.', '',
+         '| section | ' + ' | '.join(f'{d} s' for d in devices)
+         + (' | cuda / cpu |' if len(devices) == 2 else ' |'),
+         '|---|' + '---|' * (len(devices) + (len(devices) == 2))]
+sections = list(timing[devices[0]]['sections']) + ['total']
+for section in sections:
+    seconds = [timing[d]['total'] if section == 'total' else timing[d]['sections'].get(section, 0.0)
+               for d in devices]
+    ratio = f' | {seconds[0] / seconds[1]:.2f}' if len(devices) == 2 and seconds[1] else ''
+    lines.append(f'| {section} | ' + ' | '.join(f'{s:.1f}' for s in seconds) + ratio + ' |')
+lines += ['', '| metric | model | ' + ' | '.join(devices) + ' |', '|---|---|' + '---|' * len(devices)]
+for model, row in metrics[devices[0]].items():
+    lines.append(f"| {row['metric']} | {model} | "
+                 + ' | '.join(f"{metrics[d][model]['value']:.4f}" for d in devices) + ' |')
+text = '\n'.join(lines) + '\n'
+(out / 'gpu.md').write_text(text)
+print(text)
 PY

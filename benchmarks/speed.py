@@ -14,6 +14,8 @@ Speed checks, measured side by side in one run (seed 0 unless told, this machine
    resident memory of the largest process of those runs, the kernel (Linux's
    ``ru_maxrss`` of the children; targets: <= 60 s, <= 2 GB).
 
+With notebook runs, the table is also written to ``results/speed.md``.
+
 The models, recipes and training functions are the notebook's own (scripts/notebook_definitions.py).
 
 Usage::
@@ -24,6 +26,8 @@ Usage::
 """
 
 import argparse
+import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -39,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validation_users import fit_and_validation_users, notebook_definitions  # noqa: E402
 
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split  # noqa: E402
+from spotlight_compat.datasets.cache import atomic_write_bytes  # noqa: E402
 from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
 from spotlight_compat.evaluation import rmse_score, sequence_mrr_score  # noqa: E402
 from spotlight_compat.factorization.explicit import ExplicitFactorizationModel  # noqa: E402
@@ -215,9 +220,14 @@ def main(argv=None):
         median, peak_gb = notebook_runs(args.notebook_runs)
         rows += [(f'notebook wall seconds (median of {args.notebook_runs})', median, '<= 60'),
                  ('notebook peak resident memory (largest process), GB', peak_gb, '<= 2')]
-    print('\n| measure | value | target |\n|---|---|---|')
-    for name, value, target in rows:
-        print(f'| {name} | {value:.2f} | {target} |')
+    table = '\n'.join(['| measure | value | target |', '|---|---|---|']
+                      + [f'| {name} | {value:.2f} | {target} |' for name, value, target in rows])
+    print('\n' + table)
+    if args.notebook_runs:
+        header = (f'`python benchmarks/speed.py --seed {SEED}` on {platform.processor() or platform.machine()}, '
+                  f'{os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} threads; '
+                  f'one run, every ratio measured within it.\n\n')
+        atomic_write_bytes(ROOT / 'results' / 'speed.md', (header + table + '\n').encode('utf-8'))
     return 0
 
 

@@ -15,14 +15,14 @@ Usage::
 """
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbgrader.preprocessors import ClearSolutions
+
+from spotlight_compat.datasets.cache import atomic_write_bytes
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / 'recsys_homework.ipynb'
 SOLUTION_ONLY_TAGS = {'solution', 'beyond', 'check'}
@@ -45,20 +45,6 @@ def make_handout(solution):
     return handout
 
 
-def write_notebook(notebook, path):
-    """Write ``notebook`` to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, partial = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
-    try:
-        with os.fdopen(descriptor, 'w', encoding='utf-8') as file:
-            nbformat.write(notebook, file)
-        os.replace(partial, path)
-    except BaseException:
-        os.unlink(partial)
-        raise
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('output', help='where to write the handout notebook')
@@ -68,7 +54,8 @@ def main(argv=None):
         parser.error('the output would overwrite the solution notebook: choose another path')
     handout = make_handout(nbformat.read(args.solution, as_version=4))
     nbformat.validate(handout)
-    write_notebook(handout, args.output)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(Path(args.output), nbformat.writes(handout).encode('utf-8'))
     code_cells = sum(cell.cell_type == 'code' for cell in handout.cells)
     print(f'{args.output}: {len(handout.cells)} cells ({code_cells} code cells)')
     return 0
