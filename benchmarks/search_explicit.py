@@ -1,19 +1,22 @@
 """
-The validation search behind the notebook's tuned rating models: the Bayesian MF's
-dimension and noise precision alpha, and the full-batch CollaborativeFilteringModel's
-dimension and L2 weight.
+The validation searches behind the notebook's Part 1 models: the Bayesian MF's dimension and
+noise precision, the full-batch CollaborativeFilteringModel's dimension and L2 weight, and
+the Macau MF's features, prior precisions, likelihood, rank and sweeps.
 
 For each seed, 5% of the training ratings (the notebook's ``validation_ratings``) are held
-out for validation; the model is fitted on the rest and scored by validation RMSE. The
-test ratings are never read. Prints the mean validation RMSE over seeds per setting.
+out for validation; every setting is fitted on the rest and scored by validation RMSE. The
+test ratings are never read. Prints, per setting, the validation RMSE per seed, their mean
+and the mean fit seconds (wall and process CPU).
 
 Usage::
 
-    python benchmarks/search_explicit.py           # seeds 0-4
+    python benchmarks/search_explicit.py                    # every group, seeds 0-4
+    python benchmarks/search_explicit.py --groups macau-lambda --seeds 0 1
 """
 
 import argparse
 import sys
+import time
 from itertools import product
 from pathlib import Path
 
@@ -24,39 +27,77 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
 from notebook_definitions import notebook_definitions  # noqa: E402
 
 from spotlight_compat.cross_validation import random_train_test_split  # noqa: E402
-from spotlight_compat.datasets.movielens import get_movielens_dataset  # noqa: E402
+from spotlight_compat.datasets.movielens import (get_movielens_dataset,  # noqa: E402
+                                                 get_movielens_item_features,
+                                                 get_movielens_user_features)
 from spotlight_compat.evaluation import rmse_score  # noqa: E402
 
-GRID = list(product((5, 10, 20), (1.25, 1.5, 2.0)))
-CF_GRID = list(product((32, 64), (0.08, 0.12, 0.16)))
+GAUSSIAN = dict(n_sweeps=200, ordinal=False)      # the Macau settings of the first rounds
+WITHOUT = 1e9                                    # a prior precision that switches a block off
+# group -> list of (label, fit(nb, fit_ratings, valid_ratings, seed, side) -> model)
+GROUPS = {
+    'bpmf': [(f'Bayesian MF dim {dim}, alpha {alpha}',
+              lambda nb, fit, valid, seed, side, dim=dim, alpha=alpha:
+              nb.BayesianMF(**dict(nb.BPMF, dim=dim, alpha=alpha),
+                            random_state=np.random.RandomState(seed)).fit(fit))
+             for dim, alpha in product((5, 10, 20), (1.25, 1.5, 2.0))],
+    'cf': [(f'tuned CF dim {dim}, l2 {l2}',
+            lambda nb, fit, valid, seed, side, dim=dim, l2=l2:
+            nb.train_cf_full_batch(fit, valid, seed, torch.device('cpu'),
+                                   **dict(nb.TUNED_CF, embedding_size=dim, l2=l2)))
+           for dim, l2 in product((32, 64), (0.08, 0.12, 0.16))],
+}
+
+
+def macau(label, **changes):
+    """A Macau MF setting: the notebook's MACAU with ``changes``."""
+    def fit(nb, fit_ratings, valid, seed, side):
+        user_side, item_side = side
+        return nb.MacauMF(**dict(nb.MACAU, **changes), seed=seed).fit(fit_ratings, user_side, item_side)
+    return label, fit
+
+
+GROUPS['macau-features'] = [
+    macau('no features (Bayesian biased MF)', **GAUSSIAN, lambda_implicit=WITHOUT, lambda_side=WITHOUT),
+    macau('who rated what only', **GAUSSIAN, lambda_implicit=10.0, lambda_side=WITHOUT),
+    macau('side information only', **GAUSSIAN, lambda_implicit=WITHOUT, lambda_side=10.0),
+    macau('both', **GAUSSIAN, lambda_implicit=10.0, lambda_side=10.0)]
+GROUPS['macau-lambda'] = [macau(f'lambda implicit {li}, side {ls}', **GAUSSIAN, lambda_implicit=li, lambda_side=ls)
+                          for li, ls in ((1, 1), (1, 10), (3, 1), (3, 10), (10, 1), (10, 10), (30, 1), (1, 0.3))]
+GROUPS['macau-likelihood'] = [macau('count ** -1 scaling', **GAUSSIAN, implicit_power=1.0),
+                              macau('Gaussian, 200 sweeps', **GAUSSIAN),
+                              macau('ordinal, 200 sweeps', n_sweeps=200)]
+GROUPS['macau-size'] = [macau('ordinal, rank 10, 140 sweeps (the notebook)'),
+                        macau('ordinal, rank 10, 400 sweeps', n_sweeps=400),
+                        macau('ordinal, rank 15, 150 sweeps', rank=15, n_sweeps=150),
+                        macau('ordinal, rank 20, 120 sweeps', rank=20, n_sweeps=120)]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    parser.add_argument('--groups', nargs='+', choices=list(GROUPS), default=list(GROUPS))
     args = parser.parse_args(argv)
-    nb = notebook_definitions('BayesianMF', 'BPMF', 'train_cf_full_batch', 'TUNED_CF',
-                              'validation_ratings')
+    nb = notebook_definitions('BayesianMF', 'BPMF', 'train_cf_full_batch', 'TUNED_CF', 'MacauMF',
+                              'MACAU', 'user_side_features', 'item_side_features', 'validation_ratings')
     dataset = get_movielens_dataset('100K')
-    scores = {setting: [] for setting in GRID}
-    cf_scores = {setting: [] for setting in CF_GRID}
-    for seed in args.seeds:
-        train, _ = random_train_test_split(dataset, random_state=np.random.RandomState(seed))
-        fit, valid = nb.validation_ratings(train, seed)
-        for dim, alpha in GRID:
-            model = nb.BayesianMF(**dict(nb.BPMF, dim=dim, alpha=alpha),
-                                  random_state=np.random.RandomState(seed))
-            scores[(dim, alpha)].append(rmse_score(model.fit(fit), valid))
-        for dim, l2 in CF_GRID:
-            model = nb.train_cf_full_batch(fit, valid, seed, torch.device('cpu'),
-                                           **dict(nb.TUNED_CF, embedding_size=dim, l2=l2))
-            cf_scores[(dim, l2)].append(rmse_score(model, valid))
-    print('| Bayesian MF dim | alpha | validation RMSE (mean over seeds) |\n|---|---|---|')
-    for (dim, alpha), values in scores.items():
-        print(f'| {dim} | {alpha} | {np.mean(values):.4f} |')
-    print('\n| CF dim | l2 | validation RMSE (mean over seeds, best step) |\n|---|---|---|')
-    for (dim, l2), values in cf_scores.items():
-        print(f'| {dim} | {l2} | {np.mean(values):.4f} |')
+    side = (nb.user_side_features(get_movielens_user_features()),
+            nb.item_side_features(get_movielens_item_features()))
+    splits = [nb.validation_ratings(random_train_test_split(
+        dataset, random_state=np.random.RandomState(seed))[0], seed) for seed in args.seeds]
+    print('| setting | ' + ' | '.join(f'seed {s}' for s in args.seeds)
+          + ' | mean validation RMSE | wall s | CPU s |\n|---|' + '---|' * (len(args.seeds) + 3))
+    for group in args.groups:
+        for label, fit in GROUPS[group]:
+            scores, walls, cpus = [], [], []
+            for seed, (fit_ratings, valid) in zip(args.seeds, splits):
+                wall, cpu = time.perf_counter(), time.process_time()
+                model = fit(nb, fit_ratings, valid, seed, side)
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+                scores.append(rmse_score(model, valid))
+            print(f'| {label} | ' + ' | '.join(f'{s:.4f}' for s in scores)
+                  + f' | {np.mean(scores):.4f} | {np.mean(walls):.1f} | {np.mean(cpus):.1f} |', flush=True)
     return 0
 
 

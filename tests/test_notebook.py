@@ -203,8 +203,13 @@ def test_rating_models_are_deterministic(nb):
     train, valid = random_train_test_split(random_interactions(n=2000), test_percentage=0.1,
                                            random_state=np.random.RandomState(0))
     settings = dict(nb.TUNED_CF, max_steps=30)
-    fits = {name: [] for name in ('cf', 'bpmf')}
+    rng = np.random.RandomState(0)
+    user_side = nb.one_hot(rng.randint(3, size=train.num_users), np.ones(train.num_users, bool))
+    item_side = nb.one_hot(rng.randint(4, size=train.num_items), np.ones(train.num_items, bool))
+    fits = {name: [] for name in ('cf', 'bpmf', 'macau')}
     for _ in range(2):
+        fits['macau'].append(nb.MacauMF(**dict(nb.MACAU, n_sweeps=6, burn_in=2), seed=0)
+                             .fit(train, user_side, item_side).predict(valid.user_ids, valid.item_ids))
         fits['cf'].append(nb.train_cf_full_batch(train, valid, 0, torch.device('cpu'), **settings)
                           .predict(valid.user_ids, valid.item_ids))
         fits['bpmf'].append(nb.BayesianMF(**dict(nb.BPMF, n_iter=12), random_state=np.random.RandomState(0))
