@@ -370,41 +370,46 @@ def sr_tuned(train, test, seed):
         'chosen': best, 'validation_mrr': best_mrr, 'search_s': search_seconds}
 
 
-VSKNN = {'k': 100, 'weighting': 'linear'}
+VSKNN = {'k': 100}
 
 
 def vsknn(train, test, seed):
     """
-    V-SKNN (Ludewig & Jannach): the training users' windows of 10 are the sessions; a
-    prefix's items are weighted linearly by position (the latest 1, the oldest 1 / n),
-    its similarity to a session is the weighted count of shared items, and an item
-    scores the summed similarity of the k = 100 most similar sessions that contain it.
+    V-SKNN (Ludewig & Jannach; session-rec's ``VMContextKNN`` defaults): the training users'
+    windows of 10 are the sessions. A prefix's items weigh position / length (the latest 1);
+    its similarity to a session is the summed weight of their shared items over the prefix
+    length; of the k = 100 most similar sessions, each adds its similarity, divided by how
+    far back (1 = the latest item) the prefix's most recent item that it shares lies, to
+    every item it contains.
     """
     start = time.perf_counter()
     sessions = train.to_sequence(max_sequence_length=WINDOW).sequences
-    rows = np.repeat(np.arange(len(sessions)), sessions.shape[1])
-    member = sp.csr_matrix((np.ones(sessions.size), (rows, sessions.ravel())),
-                           shape=(len(sessions), train.num_items))
-    member.sum_duplicates()
-    member.data[:] = 1.0
-    member[:, 0] = 0.0
-    member.eliminate_zeros()
+    member = np.zeros((len(sessions), train.num_items), dtype=bool)
+    np.put_along_axis(member, sessions.astype(np.int64), True, axis=1)
+    member[:, 0] = False
+    member_sparse = sp.csr_matrix(member, dtype=np.float64)
     seconds = time.perf_counter() - start
-    k = VSKNN['k']
+    k = min(VSKNN['k'], len(sessions))
 
     def score(prefixes):
+        prefixes = prefixes.astype(np.int64)
         lengths = np.count_nonzero(prefixes, axis=1)
         position = np.arange(1, prefixes.shape[1] + 1)[None, :] - (prefixes.shape[1] - lengths)[:, None]
-        weights = np.where(prefixes > 0, position / np.maximum(lengths, 1)[:, None], 0.0)
-        rows = np.repeat(np.arange(len(prefixes)), prefixes.shape[1])
-        query = sp.csr_matrix((weights.ravel(), (rows, prefixes.ravel())),
+        weights = np.where(prefixes > 0, position, 0) / np.maximum(lengths, 1)[:, None] ** 2
+        query = sp.csr_matrix((weights.ravel(), (np.repeat(np.arange(len(prefixes)), prefixes.shape[1]),
+                                                 prefixes.ravel())),
                               shape=(len(prefixes), train.num_items))
-        query.sum_duplicates()
-        similarity = (query @ member.T).toarray()
-        if similarity.shape[1] > k:
-            cut = np.argpartition(-similarity, k - 1, axis=1)[:, k:]
-            np.put_along_axis(similarity, cut, 0.0, axis=1)
-        scores = np.asarray(sp.csr_matrix(similarity) @ member.toarray())
+        similarity = np.asarray((query @ member_sparse.T).todense())
+        neighbours = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        weight = np.take_along_axis(similarity, neighbours, axis=1)
+        decay = np.zeros_like(weight)
+        for back in range(prefixes.shape[1], 0, -1):  # the latest shared item wins
+            shared = member[neighbours, prefixes[:, -back][:, None]] & (prefixes[:, -back] > 0)[:, None]
+            decay[shared] = 1.0 / back
+        rows = np.repeat(np.arange(len(prefixes)), k)
+        contribution = sp.csr_matrix(((weight * decay).ravel(), (rows, neighbours.ravel())),
+                                     shape=(len(prefixes), len(sessions)))
+        scores = np.asarray((contribution @ member_sparse).todense())
         scores[:, 0] = LOWEST
         return scores
     return SequenceScorer(score), seconds, {}
@@ -500,11 +505,17 @@ def _recbole_fit(model_name, train, seed):
 EXPLICIT = {
     'myfm-full': ('myfm', 'myFM Bayesian FM (Gibbs, rank 10, 512 sweeps): user + item + '
                   'implicit sets + side information', myfm_row(('implicit', 'side')),
-                  'library defaults (rank 10, 512 sweeps as in its MovieLens example); no search'),
+                  'MyFMRegressor(rank=10), fit(n_iter=512), all 512 samples averaged, other '
+                  'settings myFM defaults; no search. Features through relation blocks: user and '
+                  'item one-hot; the user\'s rated items and the item\'s raters in the training '
+                  'ratings, each scaled by 1 / sqrt(count); user age (5-year buckets), gender, '
+                  'occupation one-hot; item genre flags and title year one-hot; one prior group '
+                  'per block'),
     'myfm-implicit': ('myfm', 'myFM, user + item + implicit sets, no side information',
-                      myfm_row(('implicit',)), 'as above'),
+                      myfm_row(('implicit',)), 'as the full myFM row, without the side '
+                      'information blocks'),
     'myfm-plain': ('myfm', 'myFM, user + item only (a Bayesian biased MF)', myfm_row(()),
-                   'as above'),
+                   'as the full myFM row, user and item one-hot blocks only'),
     'svd-tuned': ('scikit-surprise', 'Surprise SVD, tuned on validation (36-setting grid)',
                   svd_tuned, 'grid n_factors {20, 50, 100} x n_epochs {20, 50} x lr_all '
                   '{0.005, 0.01} x reg_all {0.02, 0.05, 0.1}, best validation RMSE on a random '
@@ -528,7 +539,9 @@ IMPLICIT = {
                 'user\'s last item (MRR@10, patience 10)'),
     'sasrec': ('recbole', 'RecBole SASRec (same)', recbole_row('SASRec'), 'as GRU4Rec'),
     'vsknn': ('numpy/scipy', 'V-SKNN (session kNN over the training users\' windows)', vsknn,
-              'k = 100, linear position weights; no search'),
+              'session-rec defaults: k = 100 neighbours, prefix items weighted position / length '
+              '("div"), similarity "vec", neighbour scores decayed by 1 / distance of the latest '
+              'shared item ("div_score"), every training window a candidate; no search'),
 }
 
 SLOW_ROWS = ('gru4rec', 'sasrec')
@@ -580,8 +593,14 @@ def library_version(library):
 # --- reporting -----------------------------------------------------------------------------
 
 def _mean_std(values):
+    """Mean and sample standard deviation (None for a single value)."""
     values = np.asarray(values, dtype=float)
-    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else None
+
+
+def _pm(mean_std):
+    mean, std = mean_std
+    return f'{mean:.4f}' if std is None else f'{mean:.4f} ± {std:.4f}'
 
 
 def summary(rows):
@@ -605,30 +624,31 @@ def markdown(report):
     stats = summary(report['rows'])
     seeds = ', '.join(map(str, report['seeds']))
     lines = ['# Peers on the notebook\'s splits', '',
-             f'Generated by `{report["command"]}`; do not edit by hand. Mean ± sample std over '
+             'Generated by `benchmarks/peers.py`; do not edit by hand. Mean ± sample std over '
              f'the seeds run (of {seeds}); fit s is the mean wall-clock time of the final fit '
              '(a validation search, where there is one, is timed separately as search s).', '',
-             f'Machine: {report["machine"]}. Rows ran in {report["jobs"]} worker '
-             f'process{"es" if report["jobs"] > 1 else ""} at once, torch with '
-             f'{report["torch_threads"]} thread{"s" if report["torch_threads"] > 1 else ""} each.',
-             '']
+             'Runs that produced these numbers:', '']
+    for run in report['runs']:
+        lines.append(f'- `{run["command"]}`: {run["wall_s"] / 60:.1f} min wall, '
+                     f'{run["jobs"]} worker process{"es" if run["jobs"] > 1 else ""} at once, '
+                     f'torch with {run["torch_threads"]} thread'
+                     f'{"s" if run["torch_threads"] > 1 else ""} each; {run["machine"]}.')
+    lines.append('')
     if not report['complete']:
         lines += [f'**Incomplete**: not run (yet): {", ".join(report["pending"])}.', '']
     lines += ['| explicit, test RMSE (clipped to [1, 5]) | library | mean ± std | seeds | fit s '
               '| search s |', '|---|---|---|---|---|---|']
     for name, row in report['rows'].items():
         if row['part'] == 'explicit' and name in stats:
-            mean, std = stats[name]['rmse']
             lines.append(f'| {row["label"]} | {row["library"]} {row["version"]} | '
-                         f'{mean:.4f} ± {std:.4f} | {_seed_list(stats[name]["seeds"])} | '
+                         f'{_pm(stats[name]["rmse"])} | {_seed_list(stats[name]["seeds"])} | '
                          f'{stats[name]["fit_s"]:.1f} | {_seconds(stats[name]["search_s"])} |')
     lines += ['', '| implicit, test MRR | library | plain | prefix items ranked last | seeds | '
               'fit s | search s |', '|---|---|---|---|---|---|---|']
     for name, row in report['rows'].items():
         if row['part'] == 'implicit' and name in stats:
-            (mean, std), (mean_last, std_last) = stats[name]['mrr'], stats[name]['mrr_seen_last']
             lines.append(f'| {row["label"]} | {row["library"]} {row["version"]} | '
-                         f'{mean:.4f} ± {std:.4f} | {mean_last:.4f} ± {std_last:.4f} | '
+                         f'{_pm(stats[name]["mrr"])} | {_pm(stats[name]["mrr_seen_last"])} | '
                          f'{_seed_list(stats[name]["seeds"])} | {stats[name]["fit_s"]:.1f} | '
                          f'{_seconds(stats[name]["search_s"])} |')
     errors = [f'- {name} seed {seed}: {result["error"]}' for name, row in report['rows'].items()
@@ -644,7 +664,7 @@ def markdown(report):
     for name, row in report['rows'].items():
         cells = [_per_seed_cell(row['per_seed'].get(str(s))) for s in report['seeds']]
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-    lines += ['', f'Wall time of the run: {report["total_s"] / 60:.1f} min.', '']
+    lines.append('')
     return '\n'.join(lines)
 
 
@@ -705,7 +725,10 @@ def parse_args(argv=None):
                         help='rows run in this many worker processes at once (default 1)')
     parser.add_argument('--results-dir', type=Path, default=None,
                         help='where to write peers.json / peers.md (default: results/ for a '
-                             'full run, nowhere for a restricted one)')
+                             'full run or --update, nowhere for a restricted run)')
+    parser.add_argument('--update', action='store_true',
+                        help='rerun only the selected rows and seeds and merge them into the '
+                             'existing peers.json, keeping every other result')
     args = parser.parse_args(argv)
     unknown = sorted(set(args.only or ()) - set(EXPLICIT) - set(IMPLICIT))
     if unknown:
@@ -713,8 +736,12 @@ def parse_args(argv=None):
                      f'{", ".join([*EXPLICIT, *IMPLICIT])}.')
     if args.jobs < 1:
         parser.error(f'--jobs must be at least 1, got {args.jobs}.')
-    if args.results_dir is None and args.only is None and sorted(args.seeds) == list(SEEDS):
+    full_run = args.only is None and sorted(args.seeds) == list(SEEDS)
+    if args.results_dir is None and (full_run or args.update):
         args.results_dir = RESULTS
+    if args.update and not (args.results_dir / 'peers.json').is_file():
+        parser.error(f'--update: no {args.results_dir / "peers.json"} to update; run without '
+                     '--update first.')
     return args
 
 
@@ -728,23 +755,43 @@ def task_order(names, seeds):
     return fast + slow
 
 
+def previous_report(args, names):
+    """The report that ``--update`` merges into (all of its rows), or a fresh one."""
+    if not args.update:
+        return {'seeds': list(args.seeds), 'runs': [], 'pending': [],
+                'rows': {name: describe(name) for name in names}}
+    previous = json.loads((args.results_dir / 'peers.json').read_text('utf-8'))
+    for name in {*previous['rows'], *names}:  # descriptions from this code, results kept
+        kept = previous['rows'].get(name, {}).get('per_seed', {})
+        previous['rows'][name] = {**describe(name), 'per_seed': {
+            seed: result for seed, result in kept.items()
+            if name not in names or int(seed) not in args.seeds}}
+    order = [*EXPLICIT, *IMPLICIT]
+    previous['rows'] = dict(sorted(previous['rows'].items(), key=lambda kv: order.index(kv[0])))
+    return previous
+
+
 def main(argv=None):
     args = parse_args(argv)
     names = [name for name in [*EXPLICIT, *IMPLICIT] if name in (args.only or [*EXPLICIT, *IMPLICIT])]
     get_movielens_dataset('100K')  # fetch once, before any worker starts
     command = ' '.join(['python benchmarks/peers.py', *(sys.argv[1:] if argv is None else argv)])
     load_start, started = os.getloadavg()[0], time.perf_counter()
-    rows = {name: describe(name) for name in names}
+    base = previous_report(args, names)
+    rows = base['rows']
     tasks = task_order(names, args.seeds)
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
 
     def report():
-        pending = [f'{name} seed {seed}' for name, seed in tasks
-                   if str(seed) not in rows[name]['per_seed']]
-        return {'command': command, 'seeds': args.seeds, 'jobs': args.jobs,
-                'torch_threads': threads, 'complete': not pending, 'pending': pending,
-                'total_s': time.perf_counter() - started,
-                'machine': machine_description(load_start, os.getloadavg()[0]),
+        pending = [task for task in base['pending'] if task not in
+                   {f'{name} seed {seed}' for name, seed in tasks}]
+        pending += [f'{name} seed {seed}' for name, seed in tasks
+                    if str(seed) not in rows[name]['per_seed']]
+        run = {'command': command, 'jobs': args.jobs, 'torch_threads': threads,
+               'wall_s': time.perf_counter() - started,
+               'machine': machine_description(load_start, os.getloadavg()[0])}
+        return {'seeds': base['seeds'], 'complete': not pending, 'pending': pending,
+                'runs': [*base['runs'], run],
                 'rows': {name: {**row, 'per_seed': dict(sorted(row['per_seed'].items()))}
                          for name, row in rows.items()}}
 
