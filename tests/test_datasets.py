@@ -7,6 +7,7 @@ faults. The fake GroupLens and PyPI of ``conftest.py`` stand in for the network.
 import errno
 import multiprocessing
 import os
+import sys
 import time
 import zipfile
 
@@ -51,6 +52,13 @@ def test_grouplens_then_cache_without_network(tmp_path, grouplens):
     assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
     get_movielens_user_features(data_home=tmp_path)
     assert len(grouplens.requests) == 1 and grouplens.pypi['calls'] == 0
+
+
+def test_filled_cache_is_read_without_the_download_library(tmp_path, grouplens, monkeypatch):
+    get_movielens_dataset('100K', data_home=tmp_path)
+    monkeypatch.setitem(sys.modules, 'pooch', None)  # 'import pooch' now fails, as offline
+    assert_fake_dataset(get_movielens_dataset('100K', data_home=tmp_path))
+    assert len(get_movielens_user_features(data_home=tmp_path)) == 944
 
 
 def test_environment_variable_sets_cache(tmp_path, grouplens, monkeypatch):

@@ -93,14 +93,17 @@ def digest(data, algorithm='sha256'):
 def verified_file(path, expected, algorithm='sha256', warn=print):
     """
     True when ``path`` exists with the expected digest. A file that exists but
-    fails the check is reported through ``warn`` and removed.
+    fails the check is reported through ``warn`` and removed. (Plain ``hashlib``,
+    so that a cache filled elsewhere is usable offline without ``pooch``.)
     """
-    import pooch
-
     path = Path(path)
     if not path.exists():
         return False
-    actual = pooch.file_hash(str(path), alg=algorithm)
+    hasher = hashlib.new(algorithm)
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b''):
+            hasher.update(chunk)
+    actual = hasher.hexdigest()
     if actual == expected:
         return True
     warn(f"Cached file {path} failed its {algorithm} check (got {actual}, expected "
