@@ -1,14 +1,18 @@
 """
-The validation search behind the notebook's EASE settings and GRU + EASE blend weight.
+The validation search behind the notebook's item-item models and blend weights: EASE's
+penalty and recency decay, the sequential ridge's settings, the weights of EASE and the
+ridge beside the GRU, and alternatives that were tried and not kept (sequential rules,
+EASE on rating sessions).
 
-For each seed, the training users are split again (``RandomState(seed + 1000)``) into
-fit and validation users (the notebook's ``validation_users``); EASE and the GRU are fitted on the fit users only, and every
-setting is scored by the validation MRR with the prefix excluded. The test users are
-never read. Prints the mean validation MRR over seeds per setting.
+For each seed, the training users are split again (the notebook's ``validation_users``) into
+fit and validation users; every model is fitted on the fit users only and scored on the
+validation users' rows. The test users are never read. Prints the validation MRR, plain and
+with the prefix's items ranked last, mean over the seeds, per setting.
 
 Usage::
 
     python benchmarks/search_blend.py              # seeds 0-4
+    python benchmarks/search_blend.py --seeds 0 1
 """
 
 import sys
@@ -16,39 +20,91 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
-from spotlight_compat.evaluation import sequence_mrr_score  # noqa: E402
+from spotlight_compat.evaluation import reciprocal_ranks  # noqa: E402
 
 EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
-BLEND_WEIGHTS = (16.0, 32.0, 64.0, 128.0)
+RIDGE_CHANGES = ([dict(l2=l2) for l2 in (300.0, 3000.0)] + [dict(recency_decay=d) for d in (0.65, 0.9)]
+                 + [dict(horizon=h) for h in (1, 3, 10)])
+EASE_WEIGHTS = (0.0, 32.0, 64.0, 96.0)
+RIDGE_WEIGHTS = (0.0, 40.0, 80.0, 120.0, 160.0)
+RULES_WEIGHTS = (0.5, 1.0, 2.0)
+SESSION_EASE_WEIGHTS = (32.0, 64.0)
+
+
+def sequential_rules(nb, interactions, window=10, recency_decay=0.7):
+    """Tried: how often j follows i within ``window`` steps, weighted 1 / distance; a prefix's
+    scores are its recency profile times those counts, scaled to a maximum of 1 per row."""
+    n, rows, cols, vals = interactions.num_items, [], [], []
+    for items in nb.user_histories(interactions):
+        for distance in range(1, min(window, len(items) - 1) + 1):
+            rows.append(items[:-distance])
+            cols.append(items[distance:])
+            vals.append(np.full(len(items) - distance, 1.0 / distance))
+    counts = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+
+    def predict_sequences(prefixes):
+        scores = np.asarray(nb.recency_profiles(prefixes, n, recency_decay) @ counts.toarray())
+        return scores / np.maximum(scores.max(1, keepdims=True), 1e-9)
+    return predict_sequences
+
+
+def session_ease(nb, interactions, gap=60, l2=300.0, recency_decay=0.65):
+    """Tried: EASE on rating sessions (a user's ratings split where more than ``gap`` seconds pass)."""
+    order = np.lexsort((interactions.timestamps, interactions.user_ids))
+    users, items, times = (a[order] for a in (interactions.user_ids, interactions.item_ids, interactions.timestamps))
+    session = np.cumsum(np.r_[True, (users[1:] != users[:-1]) | (np.diff(times) > gap)]) - 1
+    sessions = type(interactions)(session, items, timestamps=times, num_users=int(session[-1]) + 1,
+                                  num_items=interactions.num_items)
+    return nb.EASE(l2, recency_decay).fit(sessions)
 
 
 def validation_scores(nb, seed, dataset):
     fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
+    prefixes, targets = valid.sequences[:, :-1], valid.sequences[:, -1]
 
-    def score(model):
-        return sequence_mrr_score(model, valid, exclude_preceding=True).mean()
+    def mrr(scores):
+        return np.array([reciprocal_ranks(scores, prefixes, targets, exclude).mean() for exclude in (False, True)])
 
-    scores = {('EASE', l2, decay): score(nb.EASE(l2, decay).fit(fit)) for l2, decay in EASE_GRID}
+    scores = {('EASE', l2, decay): mrr(nb.EASE(l2, decay).fit(fit).predict_sequences(prefixes))
+              for l2, decay in EASE_GRID}
     gru, _ = nb.fit_next_item_model(nb.GRURecommender, nb.GRU_RECIPE,
                                     fit.to_sequence(max_sequence_length=nb.WINDOW).sequences,
                                     valid, seed, torch.device('cpu'))
-    ease = nb.EASE(**nb.EASE_SETTINGS).fit(fit)
-    scores[('GRU',)] = score(gru)
-    for weight in BLEND_WEIGHTS:
-        scores[('GRU + EASE', weight)] = score(nb.ScoreBlend(gru, ease, weight))
+    parts = {'GRU': torch.log_softmax(torch.as_tensor(gru.predict_sequences(prefixes)), 1).double().numpy(),
+             'EASE': nb.EASE(**nb.EASE_SETTINGS).fit(fit).predict_sequences(prefixes)}
+    for change in [{}] + RIDGE_CHANGES:
+        ridge = nb.SequentialRidge(**dict(nb.SEQUENTIAL_RIDGE, **change)).fit(fit).predict_sequences(prefixes)
+        scores[('sequential ridge', str(change or 'notebook'))] = mrr(ridge)
+        parts.setdefault('ridge', ridge)
+    for name in ('GRU', 'EASE'):
+        scores[(name, 'alone')] = mrr(parts[name])
+    for ease_weight, ridge_weight in product(EASE_WEIGHTS, RIDGE_WEIGHTS):
+        scores[('GRU + EASE + ridge', ease_weight, ridge_weight)] = mrr(
+            parts['GRU'] + ease_weight * parts['EASE'] + ridge_weight * parts['ridge'])
+    chosen = parts['GRU'] + nb.BLEND_WEIGHTS['ease'] * parts['EASE'] + nb.BLEND_WEIGHTS['ridge'] * parts['ridge']
+    rules = sequential_rules(nb, fit)(prefixes)
+    sessions = session_ease(nb, fit).predict_sequences(prefixes)
+    scores[('sequential rules', 'alone')] = mrr(rules)
+    scores[('session EASE', 'alone')] = mrr(sessions)
+    for weight in RULES_WEIGHTS:
+        scores[('notebook blend + sequential rules', weight)] = mrr(chosen + weight * rules)
+    for weight in SESSION_EASE_WEIGHTS:
+        scores[('notebook blend + session EASE', weight)] = mrr(chosen + weight * sessions)
     return scores
 
 
 def main(argv=None):
     per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
-    print('\n| setting | validation MRR, seen excluded (mean over seeds) |\n|---|---|')
+    print('\n| setting | validation MRR | seen items ranked last |\n|---|---|---|')
     for key in per_seed[0]:
-        print(f"| {' '.join(map(str, key))} | {np.mean([s[key] for s in per_seed]):.4f} |")
+        plain, excluded = np.mean([s[key] for s in per_seed], axis=0)
+        print(f"| {' '.join(map(str, key))} | {plain:.4f} | {excluded:.4f} |")
     return 0
 
 

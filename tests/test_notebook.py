@@ -17,7 +17,6 @@ import torch
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from conftest import random_interactions
 from spotlight_compat.cross_validation import random_train_test_split
 from spotlight_compat.evaluation import sequence_mrr_score
 from spotlight_compat.interactions import Interactions
@@ -66,6 +65,14 @@ def code_cells(notebook):
 def python_source(cell):
     """A cell's source without IPython magics, parseable as Python."""
     return '\n'.join(line for line in cell.source.splitlines() if not line.startswith('%'))
+
+
+def shows_a_value(expression):
+    """False for a call to print, display or a plot function, which return None."""
+    if not isinstance(expression, ast.Call):
+        return True
+    name = getattr(expression.func, 'id', getattr(expression.func, 'attr', ''))
+    return not (name in ('print', 'display') or name.startswith('plot'))
 
 
 def solution_lines(notebook):
@@ -157,7 +164,10 @@ def test_every_cell_reruns_after_a_full_run(tmp_path, monkeypatch):
 def test_committed_notebook_is_a_clean_run():
     counts = [cell.execution_count for cell in code_cells(SOLUTION)]
     assert counts == list(range(1, len(counts) + 1))
-    assert all(cell.outputs for cell in code_cells(SOLUTION) if 'check' in cell.metadata.get('tags', []))
+    for cell in code_cells(SOLUTION):  # every cell that ends in a value shows it
+        body = ast.parse(python_source(cell)).body
+        if body and isinstance(body[-1], ast.Expr) and shows_a_value(body[-1].value):
+            assert any(o.output_type == 'execute_result' for o in cell.outputs), cell.source
     text = nbformat.writes(SOLUTION)
     assert '/work/' not in text and '/home/' not in text and '"execution":' not in text
 
@@ -199,11 +209,19 @@ def sequences():
     return Interactions(users, items, timestamps=steps)
 
 
+def test_macau_mf_refuses_repeated_pairs(nb):
+    repeated = Interactions(np.array([1, 1, 2]), np.array([3, 3, 4]), ratings=np.array([4.0, 5.0, 1.0]))
+    side = nb.one_hot(np.zeros(3), np.ones(3, bool)), nb.one_hot(np.zeros(5), np.ones(5, bool))
+    with pytest.raises(ValueError, match='one rating per'):
+        nb.MacauMF(**nb.MACAU, seed=0).fit(repeated, *side)
+
+
 def test_rating_models_are_deterministic(nb):
-    train, valid = random_train_test_split(random_interactions(n=2000), test_percentage=0.1,
-                                           random_state=np.random.RandomState(0))
-    settings = dict(nb.TUNED_CF, max_steps=30)
     rng = np.random.RandomState(0)
+    cells = rng.choice(30 * 40, size=900, replace=False)  # one rating per (user, item) pair
+    ratings = Interactions(cells // 40, cells % 40, ratings=rng.randint(1, 6, size=900).astype(np.float32))
+    train, valid = random_train_test_split(ratings, test_percentage=0.1, random_state=np.random.RandomState(0))
+    settings = dict(nb.TUNED_CF, max_steps=30)
     user_side = nb.one_hot(rng.randint(3, size=train.num_users), np.ones(train.num_users, bool))
     item_side = nb.one_hot(rng.randint(4, size=train.num_items), np.ones(train.num_items, bool))
     fits = {name: [] for name in ('cf', 'bpmf', 'macau')}
@@ -238,3 +256,26 @@ def test_sequence_models_are_deterministic_and_batched(nb, sequences, model_name
     # the next item is one of the 10 of the user's group: a trained model ranks those first
     # (MRR about 0.29 if it knows no more); a random ranking of the 40 items scores about 0.11
     assert sequence_mrr_score(model, valid).mean() > 0.2
+
+
+@pytest.mark.parametrize('model_name, settings_name', [('EASE', 'EASE_SETTINGS'),
+                                                       ('SequentialRidge', 'SEQUENTIAL_RIDGE')])
+def test_item_item_models_learn_the_groups(nb, sequences, model_name, settings_name):
+    valid = sequences.to_sequence(10)
+    model = getattr(nb, model_name)(**dict(getattr(nb, settings_name), l2=1.0)).fit(sequences)
+    scores = model.predict_sequences(valid.sequences[:, :-1])
+    assert scores.shape == (len(valid), sequences.num_items) and np.all(np.isneginf(scores[:, 0]))
+    np.testing.assert_allclose(model.predict(valid.sequences[3, :-1]), scores[3])
+    assert sequence_mrr_score(model, valid).mean() > 0.2  # as for the networks above
+
+
+def test_blend_adds_weighted_item_item_scores_to_log_probabilities(nb, sequences):
+    valid = sequences.to_sequence(10)
+    prefixes = valid.sequences[:, :-1]
+    recipe = nb.Recipe(nb.GRU_RECIPE.model, n_epochs=1, batch_size=64, learning_rate=1e-2)
+    gru, _ = nb.fit_next_item_model(nb.GRURecommender, recipe, sequences.to_sequence(10).sequences,
+                                    valid, seed=0, device=torch.device('cpu'))
+    ease = nb.EASE(**nb.EASE_SETTINGS).fit(sequences)
+    blended = nb.NextItemBlend(gru, [(ease, 2.0)]).predict_sequences(prefixes)
+    expected = torch.log_softmax(torch.as_tensor(gru.predict_sequences(prefixes)), 1).double().numpy()
+    np.testing.assert_allclose(blended[:, 1:], expected[:, 1:] + 2.0 * ease.predict_sequences(prefixes)[:, 1:])
