@@ -54,15 +54,19 @@ def peers(report):
     """The peers' rows, in the same shape as ``ours``."""
     table = {'RMSE': [], 'MRR': []}
     for row in report['rows'].values():
-        runs = [run for run in row['per_seed'].values() if 'error' not in run]
+        done = {seed: run for seed, run in row['per_seed'].items() if 'error' not in run}
+        runs = list(done.values())
         if not runs:
             continue
+        label = row['label']
+        if len(done) < len(report['seeds']):
+            label += f" ({'seeds' if len(done) > 1 else 'seed'} {', '.join(sorted(done))} only)"
         source = f"{row['library']} {row['version']}"
         if row['part'] == 'explicit':
-            table['RMSE'].append((row['label'], source, [r['rmse'] for r in runs], None,
+            table['RMSE'].append((label, source, [r['rmse'] for r in runs], None,
                                   [r['fit_s'] for r in runs]))
         else:
-            table['MRR'].append((row['label'], source, [r['mrr'] for r in runs],
+            table['MRR'].append((label, source, [r['mrr'] for r in runs],
                                  [r['mrr_seen_last'] for r in runs], [r['fit_s'] for r in runs]))
     return table
 
