@@ -535,9 +535,15 @@ IMPLICIT = {
            'decay {last item only, linear, div, quadratic} (128 settings), best plain MRR on '
            'validation users (10 % of the training users), refitted on all training users'),
     'gru4rec': ('recbole', 'RecBole GRU4Rec (model defaults, CE loss, windows of 10)',
-                recbole_row('GRU4Rec'), 'RecBole defaults; early stopping on each training '
-                'user\'s last item (MRR@10, patience 10)'),
-    'sasrec': ('recbole', 'RecBole SASRec (same)', recbole_row('SASRec'), 'as GRU4Rec'),
+                recbole_row('GRU4Rec'), 'RecBole\'s model and training defaults (Adam, '
+                'lr 0.001, batch 2048, up to 300 epochs) with CE loss; trained on the training '
+                'users\' time-ordered interactions as histories of up to 9 items and their next '
+                'item (MAX_ITEM_LIST_LENGTH=9: windows of 10), each training user\'s last item '
+                'held out for RecBole\'s early stopping (MRR@10, patience 10), the best epoch '
+                'kept; test prefixes scored by full_sort_predict, items absent from training '
+                'ranked last'),
+    'sasrec': ('recbole', 'RecBole SASRec (same)', recbole_row('SASRec'),
+               'as the GRU4Rec row'),
     'vsknn': ('numpy/scipy', 'V-SKNN (session kNN over the training users\' windows)', vsknn,
               'session-rec defaults: k = 100 neighbours, prefix items weighted position / length '
               '("div"), similarity "vec", neighbour scores decayed by 1 / distance of the latest '
