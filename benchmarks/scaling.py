@@ -177,7 +177,7 @@ def measure(size, scratch):
 def report(results):
     sizes = list(results)
     lines = ['# Cost at scale', '',
-             f'`nice -n 10 python benchmarks/scaling.py` on {platform.processor() or platform.machine()}, '
+             f'`python benchmarks/scaling.py` on {platform.processor() or platform.machine()}, '
              f'{_cpu_count()} CPU cores, Python {platform.python_version()}, '
              f'{time.strftime("%Y-%m-%d")}. Synthetic data shaped like each MovieLens release '
              '(see the script). Wall-clock seconds / CPU seconds of the step\'s process (median of 3 '
