@@ -79,8 +79,11 @@ def tables(benchmark, report):
             rows[metric] += extra
     seeds = ', '.join(map(str, benchmark['seeds']))
     lines = [f'Test metrics on the notebook\'s splits, seeds {seeds}: mean ± std over the seeds; '
-             'fit s is the mean training time in seconds on the 2-core machine that ran them.', '',
-             '| explicit: test RMSE (lower is better) | from | mean ± std | fit s |', '|---|---|---|---|']
+             'fit s is the mean training time in seconds on the 2-core machine that ran them.', '']
+    if report is not None:
+        lines += ['The peers\' runs (`results/peers.md`): '
+                  + '; '.join(f"`{run['command']}` on {run['machine']}" for run in report['runs']) + '.', '']
+    lines += ['| explicit: test RMSE (lower is better) | from | mean ± std | fit s |', '|---|---|---|---|']
     for label, source, values, _, fit in sorted(rows['RMSE'], key=lambda r: np.mean(r[2])):
         lines.append(f'| {label} | {source} | {mean_std(values)} | {seconds(fit)} |')
     lines += ['', '| implicit: test MRR (higher is better) | from | plain | seen items ranked last | fit s |',
