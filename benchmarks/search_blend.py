@@ -73,8 +73,7 @@ def validation_scores(nb, seed, dataset):
 
     scores = {('EASE', l2, decay): mrr(nb.EASE(l2, decay).fit(fit).predict_sequences(prefixes))
               for l2, decay in EASE_GRID}
-    gru, _ = nb.fit_next_item_model(nb.GRURecommender, nb.GRU_RECIPE,
-                                    fit.to_sequence(max_sequence_length=nb.WINDOW).sequences,
+    gru, _ = nb.fit_next_item_model(nb.GRURecommender, nb.GRU_RECIPE, nb.training_windows(fit),
                                     valid, seed, torch.device('cpu'))
     parts = {'GRU': torch.log_softmax(torch.as_tensor(gru.predict_sequences(prefixes)), 1).double().numpy(),
              'EASE': nb.EASE(**nb.EASE_SETTINGS).fit(fit).predict_sequences(prefixes)}

@@ -1,7 +1,8 @@
 """
 The validation searches behind the notebook's Part 1 models: the Bayesian MF's dimension and
-noise precision, the full-batch CollaborativeFilteringModel's dimension and L2 weight, and
-the Macau MF's features, prior precisions, likelihood, rank and sweeps.
+noise precision, the full-batch CollaborativeFilteringModel's dimension and L2 weight, the
+Macau MF's features, prior precisions, likelihood, rank and sweeps, I-AutoRec's L2 weight
+and epochs, and I-AutoRec's share of the Macau + I-AutoRec blend.
 
 For each seed, 5% of the training ratings (the notebook's ``validation_ratings``) are held
 out for validation; every setting is fitted on the rest and scored by validation RMSE. The
@@ -73,13 +74,43 @@ GROUPS['macau-size'] = [macau('ordinal, rank 10, 140 sweeps (the notebook)'),
                         macau('ordinal, rank 20, 120 sweeps', rank=20, n_sweeps=120)]
 
 
+
+def autorec(label, **changes):
+    """An I-AutoRec setting: the notebook's AUTOREC with ``changes``."""
+    def fit(nb, fit_ratings, valid, seed, side):
+        return nb.AutoRecRatings(**dict(nb.AUTOREC, **changes), seed=seed).fit(fit_ratings)
+    return label, fit
+
+
+GROUPS['autorec'] = [autorec(f'I-AutoRec, l2 {l2}, {epochs} epochs', l2=l2, n_epochs=epochs)
+                     for l2, epochs in ((10.0, 10), (10.0, 20), (100.0, 20), (10.0, 5))]
+
+
+BLEND_PARTS = {}  # seed -> the (Macau MF, I-AutoRec) pair fitted on that seed's fit ratings
+
+
+def blend(weight):
+    """The notebook's Macau MF and I-AutoRec (each fitted once per seed), I-AutoRec weighing
+    ``weight``; the wall and CPU seconds of a seed's first setting include both fits."""
+    def fit(nb, fit_ratings, valid, seed, side):
+        if seed not in BLEND_PARTS:
+            BLEND_PARTS[seed] = (nb.MacauMF(**nb.MACAU, seed=seed).fit(fit_ratings, *side),
+                                 nb.AutoRecRatings(**nb.AUTOREC, seed=seed).fit(fit_ratings))
+        return nb.RatingBlend(*BLEND_PARTS[seed], weight)
+    return f'Macau MF + I-AutoRec, weight {weight}', fit
+
+
+GROUPS['blend'] = [blend(weight) for weight in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--groups', nargs='+', choices=list(GROUPS), default=list(GROUPS))
     args = parser.parse_args(argv)
     nb = notebook_definitions('BayesianMF', 'BPMF', 'train_cf_full_batch', 'TUNED_CF', 'MacauMF',
-                              'MACAU', 'user_side_features', 'item_side_features', 'validation_ratings')
+                              'MACAU', 'user_side_features', 'item_side_features', 'validation_ratings',
+                              'AutoRecRatings', 'AUTOREC', 'RatingBlend')
     dataset = get_movielens_dataset('100K')
     side = (nb.user_side_features(get_movielens_user_features()),
             nb.item_side_features(get_movielens_item_features()))

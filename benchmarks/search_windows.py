@@ -1,7 +1,8 @@
 """
 The validation comparison behind the notebook's training windows: each next-item network
-trained on windows of 10 items (the test's format) and of 50, plus a GRU with 64
-dimensions instead of 128.
+trained on windows of 10 items (the test's format) one every 10 items (no overlap), one
+every 5 (the notebook's ``training_windows``: half overlap) and on windows of 50 items, plus
+a GRU with 64 dimensions instead of 128.
 
 For each seed, the training users are split again (``RandomState(seed + 1000)``) into fit
 and validation users; every network is trained on the fit users with the notebook's
@@ -25,37 +26,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
 
 
-# (network class, recipe name in the notebook, changes to its model arguments, window lengths)
+# window (length, step) pairs: the test's format without overlap, the notebook's, long ones
+WINDOWS = ((10, 10), (10, 5), (50, 50))
+# (network class, recipe name in the notebook, changes to its model arguments, windows)
 NETWORKS = {
-    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, (10, 50)),
-    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, (10,)),
-    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, (10, 50)),
-    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, (10, 50)),
+    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, WINDOWS),
+    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, ((10, 5),)),
+    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, WINDOWS),
+    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, WINDOWS),
 }
 
 
 def validation_scores(nb, seed, dataset):
     fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
-    windows = {length: fit.to_sequence(max_sequence_length=length).sequences for length in (10, 50)}
+    windows = {(length, step): fit.to_sequence(max_sequence_length=length, step_size=step).sequences
+               for length, step in WINDOWS}
+    assert np.array_equal(windows[(nb.WINDOW, nb.WINDOW_STEP)], nb.training_windows(fit))
     scores = {}
-    for name, (network, recipe_name, changes, lengths) in NETWORKS.items():
+    for name, (network, recipe_name, changes, windows_used) in NETWORKS.items():
         recipe = getattr(nb, recipe_name)
         recipe = nb.Recipe({**recipe.model, **changes}, recipe.n_epochs, recipe.batch_size,
                            recipe.learning_rate)
-        for length in lengths:
+        for window in windows_used:
             start = time.perf_counter()
-            _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[length], valid,
+            _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[window], valid,
                                                 seed, torch.device('cpu'))
-            scores[(name, length)] = (max(history['valid_mrr']), time.perf_counter() - start)
+            scores[(name, window)] = (max(history['valid_mrr']), time.perf_counter() - start)
     return scores
 
 
 def main(argv=None):
     per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
-    print('\n| network | window | validation MRR (mean over seeds) | train s |\n|---|---|---|---|')
-    for name, length in per_seed[0]:
-        mrr, seconds = np.mean([s[(name, length)] for s in per_seed], axis=0)
-        print(f'| {name} | {length} | {mrr:.4f} | {seconds:.1f} |')
+    print('\n| network | window length | one every | validation MRR (mean over seeds) | train s |\n'
+          '|---|---|---|---|---|')
+    for name, (length, step) in per_seed[0]:
+        mrr, seconds = np.mean([s[(name, (length, step))] for s in per_seed], axis=0)
+        print(f'| {name} | {length} | {step} | {mrr:.4f} | {seconds:.1f} |')
     return 0
 
 

@@ -168,7 +168,7 @@ def implicit_ratio(nb, dataset):
           f'test MRR {pooling_mrr:.4f}')
 
     fit_part, valid = fit_and_validation_users(nb, train_interactions, SEED)
-    windows = fit_part.to_sequence(max_sequence_length=nb.WINDOW).sequences
+    windows = nb.training_windows(fit_part)
     budget, seconds, mrr = gru_time_to_mrr(nb, windows, valid, test, pooling_mrr)
     if budget is None:
         print(f'GRU {FAST_GRU}, {FAST_TRAINING}: the baseline MRR is not reached within '
@@ -208,7 +208,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     SEED = args.seed
     nb = notebook_definitions('BayesianMF', 'BPMF', 'GRURecommender', 'GRU_RECIPE', 'Recipe',
-                              'fit_next_item_model', 'validation_users', 'WINDOW')
+                              'fit_next_item_model', 'validation_users', 'WINDOW', 'training_windows')
     dataset = get_movielens_dataset('100K')
     print(f'torch threads: {torch.get_num_threads()}\n')
     rows = [('Bayesian MF time to RMSE 0.92 / explicit baseline fit', explicit_ratio(nb, dataset), '<= 1')]

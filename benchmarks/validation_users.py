@@ -41,7 +41,8 @@ def scores_per_seed(validation_scores, description, argv=None):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     args = parser.parse_args(argv)
-    nb = notebook_definitions('validation_users', 'WINDOW', 'fit_next_item_model')
+    nb = notebook_definitions('validation_users', 'WINDOW', 'WINDOW_STEP', 'training_windows',
+                              'fit_next_item_model')
     dataset = get_movielens_dataset('100K')
     per_seed = []
     for seed in args.seeds:

@@ -200,6 +200,25 @@ def test_collaborative_filtering_model_takes_the_handouts_x_batches(nb):
     assert nb.rmse_on(model, x, torch.tensor([5.0, 1.0, 3.0])) < 0.5
 
 
+def test_autorec_learns_taste_groups_and_blends(nb):
+    # 40 users and 30 movies in two taste groups: 5 stars within a group, 1 across
+    rng = np.random.RandomState(0)
+    cells = rng.choice(40 * 30, size=700, replace=False)
+    users, items = cells // 30, cells % 30
+    stars = np.where(users % 2 == items % 2, 5.0, 1.0).astype(np.float32)
+    train, valid = random_train_test_split(Interactions(users, items, ratings=stars), test_percentage=0.2,
+                                           random_state=np.random.RandomState(0))
+    autorec = nb.AutoRecRatings(**dict(nb.AUTOREC, n_epochs=60), seed=0).fit(train)
+    predicted = autorec.predict(valid.user_ids, valid.item_ids)
+    assert np.sqrt(np.mean((predicted - valid.ratings) ** 2)) < 0.5  # the global mean scores about 2
+    unrated = np.setdiff1d(np.arange(train.num_items), train.item_ids)
+    if len(unrated):  # a movie nobody rated in training gets the mean rating
+        np.testing.assert_allclose(autorec.predict(np.array([0]), unrated[:1]), train.ratings.mean(), rtol=1e-6)
+    constant = type('Constant', (), {'predict': lambda self, u, i: np.full(len(u), 3.0)})()
+    np.testing.assert_allclose(nb.RatingBlend(autorec, constant, 0.25).predict(valid.user_ids, valid.item_ids),
+                               0.75 * predicted + 0.25 * 3.0, rtol=1e-6)
+
+
 @pytest.fixture(scope='module')
 def sequences():
     """60 users in 4 groups; each user rates the 10 items of its group, over and over, in
@@ -226,8 +245,10 @@ def test_rating_models_are_deterministic(nb):
     settings = dict(nb.TUNED_CF, max_steps=30)
     user_side = nb.one_hot(rng.randint(3, size=train.num_users), np.ones(train.num_users, bool))
     item_side = nb.one_hot(rng.randint(4, size=train.num_items), np.ones(train.num_items, bool))
-    fits = {name: [] for name in ('cf', 'bpmf', 'macau')}
+    fits = {name: [] for name in ('cf', 'bpmf', 'macau', 'autorec')}
     for _ in range(2):
+        fits['autorec'].append(nb.AutoRecRatings(**dict(nb.AUTOREC, n_epochs=3), seed=0)
+                               .fit(train).predict(valid.user_ids, valid.item_ids))
         fits['macau'].append(nb.MacauMF(**dict(nb.MACAU, n_sweeps=6, burn_in=2), seed=0)
                              .fit(train, user_side, item_side).predict(valid.user_ids, valid.item_ids))
         fits['cf'].append(nb.train_cf_full_batch(train, valid, 0, torch.device('cpu'), **settings)
