@@ -2,7 +2,7 @@
 The validation search behind the notebook's item-item models and blend weights: EASE's
 penalty and recency decay, the sequential ridge's settings, the weights of EASE and the
 ridge beside the GRU, and alternatives that were tried and not kept (sequential rules,
-EASE on rating sessions).
+EASE on rating sessions, the CBOW and transformer networks added to the blend).
 
 For each seed, the training users are split again (the notebook's ``validation_users``) into
 fit and validation users; every model is fitted on the fit users only and scored on the
@@ -35,6 +35,7 @@ EASE_WEIGHTS = (0.0, 32.0, 64.0, 96.0)
 RIDGE_WEIGHTS = (0.0, 40.0, 80.0, 120.0, 160.0)
 RULES_WEIGHTS = (0.5, 1.0, 2.0)
 SESSION_EASE_WEIGHTS = (32.0, 64.0)
+NETWORK_WEIGHTS = (0.25, 0.5, 1.0)  # of a second network's log-probabilities in the blend
 
 
 def sequential_rules(nb, interactions, window=10, recency_decay=0.7):
@@ -95,6 +96,13 @@ def validation_scores(nb, seed, dataset):
         scores[('notebook blend + sequential rules', weight)] = mrr(chosen + weight * rules)
     for weight in SESSION_EASE_WEIGHTS:
         scores[('notebook blend + session EASE', weight)] = mrr(chosen + weight * sessions)
+    for name, network, recipe in (('CBOW', nb.CBOWRecommender, nb.CBOW_RECIPE),
+                                  ('Transformer', nb.TransformerRecommender, nb.TRANSFORMER_RECIPE)):
+        model, _ = nb.fit_next_item_model(network, recipe, nb.training_windows(fit), valid, seed,
+                                          torch.device('cpu'))
+        log_probabilities = torch.log_softmax(torch.as_tensor(model.predict_sequences(prefixes)), 1).double().numpy()
+        for weight in NETWORK_WEIGHTS:
+            scores[(f'notebook blend + {name}', weight)] = mrr(chosen + weight * log_probabilities)
     return scores
 
 
