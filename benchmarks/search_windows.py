@@ -2,7 +2,7 @@
 The validation comparison behind the notebook's training windows: each next-item network
 trained on windows of 10 items (the test's format) one every 10 items (no overlap), one
 every 5 (the notebook's ``training_windows``: half overlap) and on windows of 50 items, plus
-a GRU with 64 dimensions instead of 128.
+a GRU with 64 dimensions instead of 128 and GRUs trained for fewer or more epochs.
 
 For each seed, the training users are split again (``RandomState(seed + 1000)``) into fit
 and validation users; every network is trained on the fit users with the notebook's
@@ -13,10 +13,13 @@ seeds and the mean training time per setting.
 Usage::
 
     python benchmarks/search_windows.py              # seeds 0-4
+    python benchmarks/search_windows.py --networks GRU "GRU, 4 epochs" "GRU, 8 epochs"
 """
 
+import argparse
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,25 +31,29 @@ from validation_users import fit_and_validation_users, scores_per_seed, training
 
 # window (length, step) pairs: the test's format without overlap, the notebook's, long ones
 WINDOWS = ((10, 10), (10, 5), (50, 50))
-# (network class, recipe name in the notebook, changes to its model arguments, windows)
+# name -> (network class, recipe name in the notebook, changes to its model arguments,
+#          changes to its training settings, windows)
 NETWORKS = {
-    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, WINDOWS),
-    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, ((10, 5),)),
-    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, WINDOWS),
-    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, WINDOWS),
+    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, {}, WINDOWS),
+    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, {}, ((10, 5),)),
+    'GRU, 4 epochs': ('GRURecommender', 'GRU_RECIPE', {}, {'n_epochs': 4}, ((10, 5),)),
+    'GRU, 8 epochs': ('GRURecommender', 'GRU_RECIPE', {}, {'n_epochs': 8}, ((10, 5),)),
+    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, {}, WINDOWS),
+    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, {}, WINDOWS),
 }
 
 
-def validation_scores(nb, seed, dataset):
+def validation_scores(nb, seed, dataset, networks=NETWORKS):
     fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
     windows = {(length, step): fit.to_sequence(max_sequence_length=length, step_size=step).sequences
                for length, step in WINDOWS}
     assert np.array_equal(windows[(nb.WINDOW, nb.WINDOW_STEP)], nb.training_windows(fit))
     scores = {}
-    for name, (network, recipe_name, changes, windows_used) in NETWORKS.items():
+    for name, (network, recipe_name, model_changes, training_changes, windows_used) in networks.items():
         recipe = getattr(nb, recipe_name)
-        recipe = nb.Recipe({**recipe.model, **changes}, recipe.n_epochs, recipe.batch_size,
-                           recipe.learning_rate)
+        training = dict(n_epochs=recipe.n_epochs, batch_size=recipe.batch_size,
+                        learning_rate=recipe.learning_rate)
+        recipe = nb.Recipe({**recipe.model, **model_changes}, **{**training, **training_changes})
         for window in windows_used:
             start = time.perf_counter()
             _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[window], valid,
@@ -56,7 +63,11 @@ def validation_scores(nb, seed, dataset):
 
 
 def main(argv=None):
-    per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument('--networks', nargs='+', choices=list(NETWORKS), default=list(NETWORKS))
+    args, rest = parser.parse_known_args(argv)
+    networks = {name: NETWORKS[name] for name in args.networks}
+    per_seed = scores_per_seed(partial(validation_scores, networks=networks), __doc__.split('\n\n')[0], rest)
     print('\n| network | window length | one every | validation MRR (mean over seeds) | train s |\n'
           '|---|---|---|---|---|')
     for name, (length, step) in per_seed[0]:
