@@ -219,6 +219,13 @@ def test_autorec_learns_taste_groups_and_blends(nb):
                                0.75 * predicted + 0.25 * 3.0, rtol=1e-6)
 
 
+def test_autorec_counts_a_zero_star_rating_as_rated(nb):
+    # a scale that includes 0 (e.g. 0-5 stars): the 0 is a rating, not a missing entry
+    ratings = Interactions(np.array([0, 1]), np.array([0, 1]), ratings=np.array([0.0, 4.0]))
+    autorec = nb.AutoRecRatings(**dict(nb.AUTOREC, hidden=4, n_epochs=1), seed=0).fit(ratings)
+    assert autorec.rated_items.tolist() == [True, True]
+
+
 @pytest.fixture(scope='module')
 def sequences():
     """60 users in 4 groups; each user rates the 10 items of its group, over and over, in
