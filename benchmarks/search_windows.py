@@ -16,10 +16,8 @@ Usage::
     python benchmarks/search_windows.py --networks GRU "GRU, 4 epochs" "GRU, 8 epochs"
 """
 
-import argparse
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -43,13 +41,14 @@ NETWORKS = {
 }
 
 
-def validation_scores(nb, seed, dataset, networks=NETWORKS):
+def validation_scores(nb, seed, dataset, networks=tuple(NETWORKS)):
     fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
     windows = {(length, step): fit.to_sequence(max_sequence_length=length, step_size=step).sequences
                for length, step in WINDOWS}
     assert np.array_equal(windows[(nb.WINDOW, nb.WINDOW_STEP)], nb.training_windows(fit))
     scores = {}
-    for name, (network, recipe_name, model_changes, training_changes, windows_used) in networks.items():
+    for name in networks:
+        network, recipe_name, model_changes, training_changes, windows_used = NETWORKS[name]
         recipe = getattr(nb, recipe_name)
         training = dict(n_epochs=recipe.n_epochs, batch_size=recipe.batch_size,
                         learning_rate=recipe.learning_rate)
@@ -63,11 +62,8 @@ def validation_scores(nb, seed, dataset, networks=NETWORKS):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument('--networks', nargs='+', choices=list(NETWORKS), default=list(NETWORKS))
-    args, rest = parser.parse_known_args(argv)
-    networks = {name: NETWORKS[name] for name in args.networks}
-    per_seed = scores_per_seed(partial(validation_scores, networks=networks), __doc__.split('\n\n')[0], rest)
+    per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv, options={
+        '--networks': dict(nargs='+', choices=list(NETWORKS), default=list(NETWORKS))})
     print('\n| network | window length | one every | validation MRR (mean over seeds) | train s |\n'
           '|---|---|---|---|---|')
     for name, (length, step) in per_seed[0]:

@@ -33,19 +33,24 @@ def fit_and_validation_users(nb, train, seed):
     return fit, valid.to_sequence(max_sequence_length=nb.WINDOW)
 
 
-def scores_per_seed(validation_scores, description, argv=None):
+def scores_per_seed(validation_scores, description, argv=None, options=None):
     """
     Parse ``--seeds`` (default 0-4) and return ``[validation_scores(nb, seed, dataset), ...]``
     on MovieLens 100K, one dict of scores per seed; ``nb`` holds the notebook's definitions.
+    ``options`` maps further flags to their ``add_argument`` keywords; their parsed values
+    are passed to ``validation_scores`` as keyword arguments.
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
-    args = parser.parse_args(argv)
+    for flag, settings in (options or {}).items():
+        parser.add_argument(flag, **settings)
+    args = vars(parser.parse_args(argv))
+    seeds = args.pop('seeds')
     nb = notebook_definitions('validation_users', 'WINDOW', 'WINDOW_STEP', 'training_windows',
                               'fit_next_item_model')
     dataset = get_movielens_dataset('100K')
     per_seed = []
-    for seed in args.seeds:
-        per_seed.append(validation_scores(nb, seed, dataset))
+    for seed in seeds:
+        per_seed.append(validation_scores(nb, seed, dataset, **args))
         print(f'seed {seed} done', flush=True)
     return per_seed

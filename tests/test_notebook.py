@@ -17,6 +17,7 @@ import torch
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from conftest import StubModel
 from spotlight_compat.cross_validation import random_train_test_split
 from spotlight_compat.evaluation import sequence_mrr_score
 from spotlight_compat.interactions import Interactions
@@ -214,7 +215,7 @@ def test_autorec_learns_taste_groups_and_blends(nb):
     unrated = np.setdiff1d(np.arange(train.num_items), train.item_ids)
     if len(unrated):  # a movie nobody rated in training gets the mean rating
         np.testing.assert_allclose(autorec.predict(np.array([0]), unrated[:1]), train.ratings.mean(), rtol=1e-6)
-    constant = type('Constant', (), {'predict': lambda self, u, i: np.full(len(u), 3.0)})()
+    constant = StubModel([np.full(len(valid), 3.0)], batched=False)
     np.testing.assert_allclose(nb.RatingBlend(autorec, constant, 0.25).predict(valid.user_ids, valid.item_ids),
                                0.75 * predicted + 0.25 * 3.0, rtol=1e-6)
 
