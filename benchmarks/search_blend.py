@@ -1,7 +1,7 @@
 """
 The validation search behind the notebook's item-item models and blend weights: EASE's
 penalty and recency decay, the sequential ridge's settings, the weights of EASE and the
-ridge beside the GRU, and alternatives that were tried and not kept (sequential rules,
+ridge beside the GRU, the nearest-contexts model's settings and weight, and alternatives that were tried and not kept (sequential rules,
 EASE on rating sessions, the CBOW and transformer networks added to the blend).
 
 For each seed, the training users are split again (the notebook's ``validation_users``) into
@@ -36,6 +36,8 @@ RIDGE_WEIGHTS = (0.0, 40.0, 80.0, 120.0, 160.0)
 RULES_WEIGHTS = (0.5, 1.0, 2.0)
 SESSION_EASE_WEIGHTS = (32.0, 64.0)
 NETWORK_WEIGHTS = (0.25, 0.5, 1.0)  # of a second network's log-probabilities in the blend
+NEIGHBOUR_GRID = list(product((256, 1024, 4096), (0.05, 0.1)))  # (neighbours, temperature)
+NEIGHBOUR_WEIGHTS = (0.25, 0.5, 1.0)
 
 
 def sequential_rules(nb, interactions, window=10, recency_decay=0.7):
@@ -88,21 +90,28 @@ def validation_scores(nb, seed, dataset):
         scores[('GRU + EASE + ridge', ease_weight, ridge_weight)] = mrr(
             parts['GRU'] + ease_weight * parts['EASE'] + ridge_weight * parts['ridge'])
     chosen = parts['GRU'] + nb.BLEND_WEIGHTS['ease'] * parts['EASE'] + nb.BLEND_WEIGHTS['ridge'] * parts['ridge']
+    for count, temperature in NEIGHBOUR_GRID:
+        settings = dict(nb.NEIGHBOUR_SETTINGS, neighbours=count, temperature=temperature)
+        votes = nb.ContextNeighbours(gru, **settings).fit(fit).predict_sequences(prefixes)
+        scores[('nearest contexts', count, temperature, 'alone')] = mrr(votes)
+        for weight in NEIGHBOUR_WEIGHTS:
+            scores[('GRU + EASE + ridge + nearest contexts', count, temperature, weight)] = mrr(
+                chosen + weight * votes)
     rules = sequential_rules(nb, fit)(prefixes)
     sessions = session_ease(nb, fit).predict_sequences(prefixes)
     scores[('sequential rules', 'alone')] = mrr(rules)
     scores[('session EASE', 'alone')] = mrr(sessions)
     for weight in RULES_WEIGHTS:
-        scores[('notebook blend + sequential rules', weight)] = mrr(chosen + weight * rules)
+        scores[('GRU + EASE + ridge + sequential rules', weight)] = mrr(chosen + weight * rules)
     for weight in SESSION_EASE_WEIGHTS:
-        scores[('notebook blend + session EASE', weight)] = mrr(chosen + weight * sessions)
+        scores[('GRU + EASE + ridge + session EASE', weight)] = mrr(chosen + weight * sessions)
     for name, network, recipe in (('CBOW', nb.CBOWRecommender, nb.CBOW_RECIPE),
                                   ('Transformer', nb.TransformerRecommender, nb.TRANSFORMER_RECIPE)):
         model, _ = nb.fit_next_item_model(network, recipe, nb.training_windows(fit), valid, seed,
                                           torch.device('cpu'))
         log_probabilities = torch.log_softmax(torch.as_tensor(model.predict_sequences(prefixes)), 1).double().numpy()
         for weight in NETWORK_WEIGHTS:
-            scores[(f'notebook blend + {name}', weight)] = mrr(chosen + weight * log_probabilities)
+            scores[(f'GRU + EASE + ridge + {name}', weight)] = mrr(chosen + weight * log_probabilities)
     return scores
 
 

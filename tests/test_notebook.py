@@ -14,6 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -298,6 +299,46 @@ def test_item_item_models_learn_the_groups(nb, sequences, model_name, settings_n
     assert scores.shape == (len(valid), sequences.num_items) and np.all(np.isneginf(scores[:, 0]))
     np.testing.assert_allclose(model.predict(valid.sequences[3, :-1]), scores[3])
     assert sequence_mrr_score(model, valid).mean() > 0.2  # as for the networks above
+
+
+class LastItemNetwork:
+    """A stand-in network: its hidden state after a prefix is the one-hot vector of the last item."""
+
+    def __init__(self, num_items):
+        self.item_biases = torch.zeros(num_items)
+
+    def eval(self):
+        return self
+
+    def hidden_states(self, sequences):
+        return F.one_hot(sequences, len(self.item_biases)).float()
+
+
+def test_nearest_contexts_vote_for_what_followed_them(nb):
+    # histories 1 2 3, 1 2 4 and 5 2 3: the contexts ending in 2 were followed by 3, 4 and 3
+    users, items = np.repeat([0, 1, 2], 3), np.array([1, 2, 3, 1, 2, 4, 5, 2, 3])
+    histories = Interactions(users, items, timestamps=np.tile([0, 1, 2], 3), num_items=6)
+    neighbours = nb.ContextNeighbours(LastItemNetwork(6), neighbours=3, temperature=0.01, floor=1e-6,
+                                      horizon=1).fit(histories)
+    votes = np.exp(neighbours.predict(np.array([0, 0, 0, 0, 0, 0, 0, 5, 2]))) - 1e-6
+    np.testing.assert_allclose(votes[1:], [0, 0, 2 / 3, 1 / 3, 0], atol=1e-6)
+    # with a horizon of 2, the item after next votes at half weight: after 1, 2 (twice), 3 and 4
+    neighbours = nb.ContextNeighbours(LastItemNetwork(6), neighbours=2, temperature=0.01, floor=1e-6,
+                                      horizon=2, horizon_decay=0.5).fit(histories)
+    scores = neighbours.predict_sequences(np.array([[0, 1], [3, 1]]))
+    np.testing.assert_allclose(np.exp(scores[:, 1:]) - 1e-6, [[0, 2 / 3, 1 / 6, 1 / 6, 0]] * 2, atol=1e-6)
+    assert np.all(np.isneginf(scores[:, 0]))  # the padding id is not an item
+
+
+def test_nearest_gru_contexts_learn_the_groups(nb, sequences):
+    valid = sequences.to_sequence(10)
+    recipe = nb.Recipe(nb.GRU_RECIPE.model, n_epochs=8, batch_size=16, learning_rate=3e-2)
+    gru, _ = nb.fit_next_item_model(nb.GRURecommender, recipe, sequences.to_sequence(20).sequences,
+                                    valid, seed=0, device=torch.device('cpu'))
+    neighbours = nb.ContextNeighbours(gru, **nb.NEIGHBOUR_SETTINGS).fit(sequences)
+    scores = neighbours.predict_sequences(valid.sequences[:, :-1])
+    assert scores.shape == (len(valid), sequences.num_items) and np.all(np.isneginf(scores[:, 0]))
+    assert sequence_mrr_score(neighbours, valid).mean() > 0.2  # as for the networks above
 
 
 def test_blend_adds_weighted_item_item_scores_to_log_probabilities(nb, sequences):
