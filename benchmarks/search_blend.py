@@ -1,8 +1,9 @@
 """
 The validation search behind the notebook's item-item models and blend weights: EASE's
 penalty and recency decay, the sequential ridge's settings, the weights of EASE and the
-ridge beside the GRU, the nearest-contexts model's settings and weight, and alternatives that were tried and not kept (sequential rules,
-EASE on rating sessions, the CBOW and transformer networks added to the blend).
+ridge beside the GRU, the nearest contexts' neighbours, temperature and weight, and
+alternatives that were tried and not kept (sequential rules, EASE on rating sessions, the
+CBOW and transformer networks added to the blend).
 
 For each seed, the training users are split again (the notebook's ``validation_users``) into
 fit and validation users; every model is fitted on the fit users only and scored on the
@@ -90,9 +91,10 @@ def validation_scores(nb, seed, dataset):
         scores[('GRU + EASE + ridge', ease_weight, ridge_weight)] = mrr(
             parts['GRU'] + ease_weight * parts['EASE'] + ridge_weight * parts['ridge'])
     chosen = parts['GRU'] + nb.BLEND_WEIGHTS['ease'] * parts['EASE'] + nb.BLEND_WEIGHTS['ridge'] * parts['ridge']
+    neighbours = nb.ContextNeighbours(gru, **nb.NEIGHBOUR_SETTINGS).fit(fit)  # contexts stored once
     for count, temperature in NEIGHBOUR_GRID:
-        settings = dict(nb.NEIGHBOUR_SETTINGS, neighbours=count, temperature=temperature)
-        votes = nb.ContextNeighbours(gru, **settings).fit(fit).predict_sequences(prefixes)
+        neighbours.neighbours, neighbours.temperature = count, temperature
+        votes = neighbours.predict_sequences(prefixes)
         scores[('nearest contexts', count, temperature, 'alone')] = mrr(votes)
         for weight in NEIGHBOUR_WEIGHTS:
             scores[('GRU + EASE + ridge + nearest contexts', count, temperature, weight)] = mrr(

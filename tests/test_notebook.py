@@ -328,14 +328,28 @@ def test_nearest_contexts_vote_for_what_followed_them(nb):
     scores = neighbours.predict_sequences(np.array([[0, 1], [3, 1]]))
     np.testing.assert_allclose(np.exp(scores[:, 1:]) - 1e-6, [[0, 2 / 3, 1 / 6, 1 / 6, 0]] * 2, atol=1e-6)
     assert np.all(np.isneginf(scores[:, 0]))  # the padding id is not an item
+    # all 6 contexts vote (fewer than the neighbours asked for), by softmax(similarity / 0.5):
+    # a / (3a + 3) each for the three ending in 2 and 1 / (3a + 3) for the others, a = exp(1 / 0.5)
+    neighbours = nb.ContextNeighbours(LastItemNetwork(6), neighbours=10, temperature=0.5, floor=0.1,
+                                      horizon=1).fit(histories)
+    a = np.exp(2.0)
+    votes = np.array([0, 1 / (a + 1), 2 * a / (3 * a + 3), a / (3 * a + 3), 0])  # items 1-5
+    np.testing.assert_allclose(neighbours.predict(np.array([0, 0, 0, 0, 0, 0, 0, 5, 2]))[1:],
+                               np.log(votes + 0.1), rtol=1e-6)
+    assert neighbours.predict_sequences(np.zeros((0, 9), dtype=np.int64)).shape == (0, 6)
 
 
 def test_nearest_gru_contexts_learn_the_groups(nb, sequences):
-    valid = sequences.to_sequence(10)
+    # contexts stored from users 0-47, scored on users 48-59: every group is on both sides
+    def users(keep):
+        return Interactions(sequences.user_ids[keep], sequences.item_ids[keep],
+                            timestamps=sequences.timestamps[keep], num_items=sequences.num_items)
+    stored, held_out = users(sequences.user_ids < 48), users(sequences.user_ids >= 48)
+    valid = held_out.to_sequence(10)
     recipe = nb.Recipe(nb.GRU_RECIPE.model, n_epochs=8, batch_size=16, learning_rate=3e-2)
-    gru, _ = nb.fit_next_item_model(nb.GRURecommender, recipe, sequences.to_sequence(20).sequences,
+    gru, _ = nb.fit_next_item_model(nb.GRURecommender, recipe, stored.to_sequence(20).sequences,
                                     valid, seed=0, device=torch.device('cpu'))
-    neighbours = nb.ContextNeighbours(gru, **nb.NEIGHBOUR_SETTINGS).fit(sequences)
+    neighbours = nb.ContextNeighbours(gru, **nb.NEIGHBOUR_SETTINGS).fit(stored)
     scores = neighbours.predict_sequences(valid.sequences[:, :-1])
     assert scores.shape == (len(valid), sequences.num_items) and np.all(np.isneginf(scores[:, 0]))
     assert sequence_mrr_score(neighbours, valid).mean() > 0.2  # as for the networks above
