@@ -74,7 +74,6 @@ GROUPS['macau-size'] = [macau('ordinal, rank 10, 140 sweeps (the notebook)'),
                         macau('ordinal, rank 20, 120 sweeps', rank=20, n_sweeps=120)]
 
 
-
 def autorec(label, **changes):
     """An I-AutoRec setting: the notebook's AUTOREC with ``changes``."""
     def fit(nb, fit_ratings, valid, seed, side):
