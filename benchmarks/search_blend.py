@@ -79,7 +79,7 @@ def validation_scores(nb, seed, dataset):
               for l2, decay in EASE_GRID}
     gru, _ = nb.fit_next_item_model(nb.GRURecommender, nb.GRU_RECIPE, nb.training_windows(fit),
                                     valid, seed, torch.device('cpu'))
-    parts = {'GRU': torch.log_softmax(torch.as_tensor(gru.predict_sequences(prefixes)), 1).double().numpy(),
+    parts = {'GRU': gru.log_probabilities(prefixes),
              'EASE': nb.EASE(**nb.EASE_SETTINGS).fit(fit).predict_sequences(prefixes)}
     for change in [{}] + RIDGE_CHANGES:
         ridge = nb.SequentialRidge(**dict(nb.SEQUENTIAL_RIDGE, **change)).fit(fit).predict_sequences(prefixes)
@@ -111,7 +111,7 @@ def validation_scores(nb, seed, dataset):
                                   ('Transformer', nb.TransformerRecommender, nb.TRANSFORMER_RECIPE)):
         model, _ = nb.fit_next_item_model(network, recipe, nb.training_windows(fit), valid, seed,
                                           torch.device('cpu'))
-        log_probabilities = torch.log_softmax(torch.as_tensor(model.predict_sequences(prefixes)), 1).double().numpy()
+        log_probabilities = model.log_probabilities(prefixes)
         for weight in NETWORK_WEIGHTS:
             scores[(f'GRU + EASE + ridge + {name}', weight)] = mrr(chosen + weight * log_probabilities)
     return scores

@@ -18,6 +18,7 @@ Usage::
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,7 @@ def validation_scores(nb, seed, dataset, networks=tuple(NETWORKS)):
     for name in networks:
         network, recipe_name, model_changes, training_changes, windows_used = NETWORKS[name]
         recipe = getattr(nb, recipe_name)
-        training = dict(n_epochs=recipe.n_epochs, batch_size=recipe.batch_size,
-                        learning_rate=recipe.learning_rate)
-        recipe = nb.Recipe({**recipe.model, **model_changes}, **{**training, **training_changes})
+        recipe = replace(recipe, model={**recipe.model, **model_changes}, **training_changes)
         for window in windows_used:
             start = time.perf_counter()
             _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[window], valid,
