@@ -51,6 +51,27 @@ def as_ids(name, values, ndim=1, dtype=np.int64):
     return array.astype(dtype)
 
 
+def as_id_vector(name, values):
+    """
+    A scalar, a 1-D array or a column vector (shape (n, 1), spotlight's form) of
+    ids as a 1-D int64 array.
+
+    Raises
+    ------
+    ValueError
+        For other shapes, or values that are not ids (see ``_ids.as_ids``).
+    """
+    array = np.asarray(values)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    elif array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    elif array.ndim != 1:
+        raise ValueError(f'{name} must be a scalar, a vector or a column vector (n, 1), '
+                         f'got shape {array.shape}.')
+    return as_ids(name, array)
+
+
 def _check_integer_valued(name, array):
     if array.dtype.kind == 'b':
         raise ValueError(f'{name} is a boolean array; ids must be integers '

@@ -4,10 +4,13 @@ seeding, minibatches and the training loop.
 """
 
 import math
+import numbers
 
+import numpy as np
 import torch
 
 from . import _checks
+from .layers import ScaledEmbedding, ZeroEmbedding  # noqa: F401  (their former home)
 
 
 def check_training_arguments(embedding_dim, n_iter, batch_size, l2, learning_rate,
@@ -127,17 +130,67 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
     return epoch_losses
 
 
-class ScaledEmbedding(torch.nn.Embedding):
-    """Embedding initialised from N(0, (1 / embedding_dim)^2), padding row zeroed."""
+def set_seed(seed, cuda=False):
+    """
+    Seed torch's generator (and CUDA's with ``cuda=True``), as spotlight's ``set_seed``.
 
-    def reset_parameters(self):
-        self.weight.data.normal_(0, 1.0 / self.embedding_dim)
-        if self.padding_idx is not None:
-            self.weight.data[self.padding_idx].fill_(0)
+    Raises
+    ------
+    ValueError
+        When ``seed`` is not an integer or ``cuda`` not a bool.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f'seed must be an integer, got {seed!r}.')
+    torch.manual_seed(int(seed))
+    if _checks.flag('cuda', cuda):
+        torch.cuda.manual_seed(int(seed))
 
 
-class ZeroEmbedding(torch.nn.Embedding):
-    """Embedding initialised to zero (used for biases)."""
+def gpu(tensor, gpu=False):
+    """``tensor`` moved to CUDA when ``gpu`` is true (spotlight's helper)."""
+    return tensor.cuda() if gpu else tensor
 
-    def reset_parameters(self):
-        self.weight.data.zero_()
+
+def cpu(tensor):
+    """``tensor`` on the CPU (spotlight's helper)."""
+    return tensor.cpu() if tensor.is_cuda else tensor
+
+
+def minibatch(*tensors, batch_size=128):
+    """
+    Consecutive slices of ``batch_size`` rows of one array (yielded as is) or of
+    several (yielded as tuples), as spotlight's ``minibatch``.
+    """
+    batch_size = _checks.positive_int('batch_size', batch_size)
+    for start in range(0, len(tensors[0]), batch_size):
+        if len(tensors) == 1:
+            yield tensors[0][start:start + batch_size]
+        else:
+            yield tuple(x[start:start + batch_size] for x in tensors)
+
+
+def shuffle(*arrays, random_state=None):
+    """
+    The arrays with their rows in one shared random order (spotlight's ``shuffle``:
+    the same ``random_state`` gives the same order).
+
+    Raises
+    ------
+    ValueError
+        When the arrays have different lengths.
+    """
+    if len(set(len(x) for x in arrays)) != 1:
+        raise ValueError('All inputs to shuffle must have the same length, got lengths '
+                         f'{[len(x) for x in arrays]}.')
+    order = np.arange(len(arrays[0]))
+    _checks.random_state(random_state).shuffle(order)
+    if len(arrays) == 1:
+        return arrays[0][order]
+    return tuple(x[order] for x in arrays)
+
+
+def assert_no_grad(variable):
+    """Raise a ValueError when ``variable`` requires a gradient (spotlight's check on targets)."""
+    if variable.requires_grad:
+        raise ValueError("nn criterions don't compute the gradient w.r.t. targets - please "
+                         "mark these variables as not requiring gradients.")

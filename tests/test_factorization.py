@@ -208,12 +208,23 @@ def test_platform_without_memory_figures_skips_the_memory_check(monkeypatch):
     (1.5, [1], 'user_ids contains the non-integer id 1.5'),
     (3, ['a'], 'item_ids has dtype <U1'),
     ([True], [1], 'user_ids is a boolean array'),
-    ([[1, 2]], [1, 2], r'user_ids must be 1-dimensional, got shape \(1, 2\)'),
+    ([[1, 2]], [1, 2], r'user_ids must be a scalar, a vector or a column vector \(n, 1\), '
+                       r'got shape \(1, 2\)'),
+    (3, np.zeros((2, 2, 1), dtype=int), r'item_ids must be .* got shape \(2, 2, 1\)'),
     (3, np.nan, 'item_ids contains nan'),
 ])
 def test_predict_rejects_bad_ids(fitted, user_ids, item_ids, message):
     with pytest.raises(ValueError, match=message):
         fitted.predict(user_ids, item_ids)
+
+
+def test_predict_accepts_spotlight_column_vectors(fitted):
+    # spotlight reshapes ids to columns; a (n, 1) array means the same as a vector.
+    users, items = np.array([1, 4, 4]), np.array([2, 0, 11])
+    expected = fitted.predict(users, items)
+    np.testing.assert_array_equal(fitted.predict(users[:, None], items[:, None]), expected)
+    np.testing.assert_array_equal(fitted.predict(4, items[1:, None]), expected[1:])
+    assert not np.allclose(expected[1:], fitted.predict(1, items[1:]))
 
 
 def test_predict_before_fit():

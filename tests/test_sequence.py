@@ -162,9 +162,8 @@ def test_representation_module_replaces_the_network():
 @pytest.mark.parametrize('kwargs,message', [
     (dict(loss='regression'),
      "Unknown loss 'regression'; choose one of \\['adaptive_hinge', 'bpr', 'hinge', 'pointwise'\\]"),
-    (dict(representation='cnn'), "representation 'cnn' is one of spotlight's but is not implemented here"),
-    (dict(representation='mixture'), "representation 'mixture' is one of spotlight's"),
-    (dict(representation='gru'), "Unknown representation 'gru'; choose one of \\['lstm', 'pooling'\\]"),
+    (dict(representation='gru'),
+     "Unknown representation 'gru'; choose one of \\['cnn', 'lstm', 'mixture', 'pooling'\\]"),
     (dict(representation=torch.nn.Linear(2, 2)), 'representation is a module without user_representation'),
     (dict(num_negative_samples=0), 'num_negative_samples must be a positive integer, got 0'),
     (dict(num_negative_samples=2.0), 'num_negative_samples must be a positive integer, got 2.0'),
@@ -228,11 +227,21 @@ def test_rejects_bad_sequences(fitted, sequence, message):
     (lambda model: model.predict_sequences([1, 2, 3]), r'sequences must be 2-dimensional, got shape \(3,\)'),
     (lambda model: model.predict([1, 2], item_ids=[10]), r'item_ids contains the id 10, outside \[0, 10\)'),
     (lambda model: model.predict([1, 2], item_ids=[-1]), 'item_ids contains the negative id -1'),
-    (lambda model: model.predict([1, 2], item_ids=[[1]]), 'item_ids must be 1-dimensional'),
+    (lambda model: model.predict([1, 2], item_ids=[[1, 2]]),
+     r'item_ids must be a scalar, a vector or a column vector \(n, 1\), got shape \(1, 2\)'),
 ])
 def test_rejects_bad_shapes_and_item_ids(fitted, call, message):
     with pytest.raises(ValueError, match=message):
         call(fitted['pooling'])
+
+
+def test_predict_accepts_spotlight_column_of_item_ids(fitted):
+    # spotlight's predict documents item_ids as an array (num_items x 1).
+    model = fitted['pooling']
+    scores = model.predict([1, 2])
+    column = model.predict([1, 2], item_ids=np.array([[1], [2], [3]]))
+    np.testing.assert_array_equal(column, scores[[1, 2, 3]])
+    assert column.shape == (3,) and len(np.unique(column)) == 3
 
 
 def test_predict_before_fit():

@@ -7,18 +7,16 @@ import numpy as np
 import torch
 
 from .. import _checks
-from .._ids import as_ids, check_embedding_fits, check_in_range, device_memory
+from .._ids import as_id_vector, as_ids, check_embedding_fits, check_in_range, device_memory
 from ..interactions import PADDING_IDX, SequenceInteractions
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
 from ..torch_utils import (check_training_arguments, fit_minibatches, make_optimizer,
                            resolve_device, torch_seed)
-from .representations import LSTMNet, PoolNet
+from .representations import CNNNet, LSTMNet, MixtureLSTMNet, PoolNet
 
 LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
           'adaptive_hinge': adaptive_hinge_loss}
-REPRESENTATIONS = {'pooling': PoolNet, 'lstm': LSTMNet}
-#: spotlight's representations that this package does not implement.
-NOT_IMPLEMENTED = ('cnn', 'mixture')
+REPRESENTATIONS = {'pooling': PoolNet, 'cnn': CNNNet, 'lstm': LSTMNet, 'mixture': MixtureLSTMNet}
 
 
 class ImplicitSequenceModel(object):
@@ -32,10 +30,11 @@ class ImplicitSequenceModel(object):
     loss: str, optional
         'pointwise', 'bpr', 'hinge' or 'adaptive_hinge'.
     representation: str or torch.nn.Module, optional
-        'pooling' or 'lstm' (spotlight's 'cnn' and 'mixture' are not implemented),
-        or a module with this package's interface: ``user_representation(sequences)``
-        returning the representations before each step, shape (batch, length, dim),
-        and after the last, shape (batch, dim); and ``forward(representations,
+        'pooling', 'cnn', 'lstm' or 'mixture' (``PoolNet``, ``CNNNet``, ``LSTMNet``,
+        ``MixtureLSTMNet`` with their defaults), or a module with the interface of
+        ``spotlight_compat.sequence.representations``: ``user_representation(sequences)``
+        returning the representations before each step, shape (batch, length) + R,
+        and after the last, shape (batch,) + R; and ``forward(representations,
         items)`` scoring items. ``embedding_dim`` is then ignored.
     embedding_dim: int, optional
     n_iter: int, optional
@@ -174,7 +173,8 @@ class ImplicitSequenceModel(object):
         sequences: array of int, shape (length,) or (1, length)
             One item sequence, left-padded with 0 if shorter; any length, even 0.
         item_ids: int or array of int, optional
-            Items to score; every item by default.
+            Items to score, as a vector or as spotlight's column vector (n, 1);
+            every item by default.
 
         Returns
         -------
@@ -195,8 +195,7 @@ class ImplicitSequenceModel(object):
         scores = self.predict_sequences(sequence[None, :])[0]
         if item_ids is None:
             return scores
-        item_ids = np.asarray(item_ids)
-        item_ids = as_ids('item_ids', item_ids.reshape(-1) if item_ids.ndim == 0 else item_ids)
+        item_ids = as_id_vector('item_ids', item_ids)
         check_in_range('item_ids', item_ids, self._num_items,
                        f'the fitted model (num_items={self._num_items})')
         return scores[item_ids]
@@ -235,7 +234,7 @@ class ImplicitSequenceModel(object):
         if hasattr(self._net, 'score_all_items'):
             return self._net.score_all_items(final)
         items = torch.arange(self._num_items, device=final.device).expand(len(final), -1)
-        return self._net(final.unsqueeze(1).expand(-1, self._num_items, -1), items)
+        return self._net(final.unsqueeze(1).expand(-1, self._num_items, *final.shape[1:]), items)
 
 
 def _check_representation(representation):
@@ -244,7 +243,4 @@ def _check_representation(representation):
             raise ValueError('representation is a module without user_representation(); see '
                              'spotlight_compat.sequence.representations for the interface.')
         return
-    if representation in NOT_IMPLEMENTED:
-        raise ValueError(f'representation {representation!r} is one of spotlight\'s but is not '
-                         f'implemented here; choose one of {sorted(REPRESENTATIONS)}.')
     _checks.choice('representation', representation, REPRESENTATIONS)
