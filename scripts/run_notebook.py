@@ -1,18 +1,19 @@
 """
-Execute ``recsys_homework.ipynb`` headless, top to bottom, and save it in place
-(or elsewhere), optionally with an HTML export.
+Execute a notebook headless with papermill, top to bottom, and save it with its outputs.
 
-Parameters are injected papermill-style: a cell tagged ``injected-parameters``
-is placed after the cell tagged ``parameters``. Progress-bar redraws are
-collapsed to their final state and execution timestamps are dropped, so a
-re-run on the same machine only changes what really changed. The time spent
-in each section (level-2 heading) is printed at the end.
+Parameters (``--seed``, ``--device``, ``--results-dir``) go to the notebook's cell tagged
+``parameters`` the papermill way: an ``injected-parameters`` cell after it. Without
+parameters the notebook runs as committed. Progress-bar redraws are collapsed to their final
+state and run-specific metadata (timestamps, durations, papermill's record) is dropped, so a
+re-run on the same machine only changes what really changed. The time spent in each section
+(level-2 heading) is printed at the end.
 
 Usage::
 
-    python scripts/run_notebook.py                      # re-execute in place
-    python scripts/run_notebook.py --seed 3 --output /tmp/seed3.ipynb --results-dir /tmp/r3
-    python scripts/run_notebook.py --html results/recsys_homework.html
+    python scripts/run_notebook.py recsys_homework.ipynb            # re-execute in place
+    python scripts/run_notebook.py recsys_homework.ipynb --seed 3 --output /tmp/seed3.ipynb \\
+        --results-dir /tmp/seed3
+    python scripts/run_notebook.py beyond_the_homework.ipynb --html results/beyond_the_homework.html
 """
 
 import argparse
@@ -23,25 +24,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+import papermill
 
-from spotlight_compat.datasets.cache import atomic_write_bytes
+from spotlight_compat._atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / 'recsys_homework.ipynb'
-
-
-def inject_parameters(notebook, parameters):
-    """Insert an ``injected-parameters`` cell after the ``parameters`` cell."""
-    notebook.cells = [c for c in notebook.cells
-                      if 'injected-parameters' not in c.metadata.get('tags', [])]
-    if not parameters:
-        return
-    source = '# Parameters\n' + ''.join(f'{name} = {value!r}\n' for name, value in parameters.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={'tags': ['injected-parameters']})
-    position = next(i for i, c in enumerate(notebook.cells)
-                    if 'parameters' in c.metadata.get('tags', []))
-    notebook.cells.insert(position + 1, cell)
 
 
 def final_screen(text):
@@ -62,9 +49,17 @@ def merge_streams(outputs):
     return merged
 
 
+def cell_seconds(notebook):
+    """Each executed code cell's wall time, from papermill's per-cell record: {index: seconds}."""
+    return {index: cell.metadata.papermill.duration for index, cell in enumerate(notebook.cells)
+            if cell.cell_type == 'code' and cell.metadata.get('papermill', {}).get('duration') is not None}
+
+
 def clean(notebook):
-    """Collapse progress-bar redraws and drop run-specific metadata."""
+    """Collapse progress-bar redraws and drop run-specific metadata (papermill's included)."""
+    notebook.metadata.pop('papermill', None)
     for cell in notebook.cells:
+        cell.metadata.pop('papermill', None)
         if cell.cell_type != 'code':
             continue
         cell.metadata.pop('execution', None)
@@ -74,7 +69,7 @@ def clean(notebook):
                 output.text = final_screen(output.text)
 
 
-def section_times(notebook, timings):
+def section_times(notebook, seconds):
     """Seconds spent in each level-2 section, in order."""
     totals, section = {}, 'Setup'
     for index, cell in enumerate(notebook.cells):
@@ -82,69 +77,65 @@ def section_times(notebook, timings):
             heading = re.match(r'^## (.+)$', cell.source, re.MULTILINE)
             if heading:
                 section = heading.group(1).strip()
-        elif index in timings:
-            totals[section] = totals.get(section, 0.0) + timings[index]
+        elif index in seconds:
+            totals[section] = totals.get(section, 0.0) + seconds[index]
     return totals
 
 
-class TimedClient(NotebookClient):
-    """Records each code cell's wall time."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timings = {}
-
-    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
-        start = time.perf_counter()
-        result = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
-        self.timings[cell_index] = time.perf_counter() - start
-        return result
-
-
-def write_atomically(path, text):
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+def write_text_atomically(path, text):
+    """Write ``text`` to ``path`` (its folder created) through a temporary file and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, text.encode('utf-8'))
 
 
+def run_notebook(notebook, output=None, parameters=None, timeout=1200, progress=False):
+    """
+    Execute ``notebook`` with papermill and save the cleaned result to ``output`` (default:
+    in place). Returns the per-section seconds and the total wall time.
+    """
+    notebook, output = Path(notebook), Path(output or notebook)
+    if not notebook.exists():
+        raise FileNotFoundError(f'{notebook} does not exist')
+    start = time.perf_counter()
+    executed = papermill.execute_notebook(
+        str(notebook), None, parameters=parameters or {}, kernel_name='python3', cwd=str(ROOT),
+        progress_bar=progress, execution_timeout=timeout, report_mode=False)
+    total = time.perf_counter() - start
+    seconds = cell_seconds(executed)
+    clean(executed)
+    write_text_atomically(output, nbformat.writes(executed) + '\n')
+    return section_times(executed, seconds), total
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--input', default=str(NOTEBOOK))
+    parser.add_argument('notebook', help='the notebook to execute')
     parser.add_argument('--output', help='where to save the executed notebook (default: in place)')
     parser.add_argument('--html', help='also export the executed notebook as HTML here')
     parser.add_argument('--seed', type=int, help='override SEED')
     parser.add_argument('--device', help="override DEVICE, e.g. 'cpu' or 'cuda'")
     parser.add_argument('--results-dir', help='override RESULTS_DIR')
     parser.add_argument('--timeout', type=int, default=1200, help='seconds allowed per cell')
+    parser.add_argument('--progress', action='store_true', help='show a progress bar over the cells')
     parser.add_argument('--timing-json', help='write the per-section seconds here')
     args = parser.parse_args(argv)
 
     parameters = {name: value for name, value in (('SEED', args.seed), ('DEVICE', args.device),
                                                   ('RESULTS_DIR', args.results_dir))
                   if value is not None}
-    notebook = nbformat.read(args.input, as_version=4)
-    inject_parameters(notebook, parameters)
-    client = TimedClient(notebook, timeout=args.timeout, kernel_name='python3',
-                         resources={'metadata': {'path': str(ROOT)}})
-    start = time.perf_counter()
-    client.execute()
-    total = time.perf_counter() - start
-    clean(notebook)
-    write_atomically(args.output or args.input, nbformat.writes(notebook) + '\n')
+    output = Path(args.output or args.notebook)
+    sections, total = run_notebook(args.notebook, output, parameters, args.timeout, args.progress)
     if args.html:
         from nbconvert import HTMLExporter
-        body, _ = HTMLExporter().from_notebook_node(notebook)
-        write_atomically(args.html, body)
-
-    sections = section_times(notebook, client.timings)
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(str(output), as_version=4))
+        write_text_atomically(args.html, body)
     width = max(len(name) for name in sections)
     for name, seconds in sections.items():
         print(f'{name:<{width}}  {seconds:6.1f} s')
     print(f'{"Total (kernel start included)":<{width}}  {total:6.1f} s')
     if args.timing_json:
-        write_atomically(args.timing_json, json.dumps({'sections': sections, 'total': total},
-                                                      indent=1))
+        write_text_atomically(args.timing_json, json.dumps({'sections': sections, 'total': total}, indent=1))
     return 0
 
 

@@ -1,6 +1,7 @@
 """
 The on-disk cache for downloaded datasets: where it lives, a cross-process lock
-(``filelock``), hash-checked downloads with retries (``pooch``) and atomic writes.
+(``filelock``) and hash-checked downloads with retries (``pooch``); files are written
+through ``spotlight_compat._atomic``.
 
 Every file enters the cache through a temporary file in the same directory that
 is renamed over its final name only when complete (and, for downloads, only when
@@ -138,42 +139,3 @@ def download(url, destination, expected, algorithm='sha256', progress=False):
         raise FetchError(f"transfer cut short: {error}") from error
     except (requests.exceptions.RequestException, OSError, ValueError) as error:
         raise FetchError(f"{type(error).__name__}: {error}") from error
-
-
-def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    with atomic_output(path) as handle:
-        handle.write(data)
-
-
-@contextlib.contextmanager
-def atomic_output(path):
-    """
-    Yield a binary file handle whose content replaces ``path`` only when the
-    ``with`` block completes; on any error the temporary file is removed.
-
-    Examples
-    --------
-    >>> with atomic_output('/tmp/example.bin') as handle:      # doctest: +SKIP
-    ...     handle.write(b'all or nothing')
-    """
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f'.{path.name}.', suffix='.part',
-                                         delete=False)
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o666 & ~_current_umask())
-        os.replace(handle.name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(handle.name)
-        raise
-
-
-def _current_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -22,8 +22,9 @@ import numpy as np
 
 from ..id_mapping import IdMapping
 from ..interactions import Interactions
-from .cache import (DatasetUnavailableError, FetchError, atomic_output, atomic_write_bytes,
-                    cache_dir, cache_lock, digest, download, verified_file)
+from .._atomic import atomic_output, atomic_write_bytes
+from .cache import (DatasetUnavailableError, FetchError, cache_dir, cache_lock, digest, download,
+                    verified_file)
 
 VARIANTS = ('100K', '1M', '10M', '20M')
 GROUPLENS_URL = 'https://files.grouplens.org/datasets/movielens/{archive}'
@@ -246,7 +247,7 @@ def get_movielens_item_features(variant='100K', data_home=None):
     return _large_variant_items(variant, data_home)
 
 
-def get_movielens_item_titles(data_home=None, variant='100K'):
+def get_movielens_item_titles(variant='100K', data_home=None):
     """
     Movie titles, indexed by item id (``get_movielens_item_features(...).title``).
 

@@ -1,0 +1,98 @@
+"""
+The evaluation protocol around the homework's splits.
+
+The homework splits MovieLens once per ``seed``: ratings 80:20 at random (Part 1) and users
+90:10 (Part 2), both with ``np.random.RandomState(seed)``. Every hyperparameter, epoch count
+and blend weight is chosen on a *validation* split carved from the training side, drawn
+with ``np.random.RandomState(seed + VALIDATION_SEED_OFFSET)``: the same state as the outer
+split would draw the same shuffle (for the user split, exactly the test users, who are no
+longer there).
+"""
+
+import numpy as np
+
+from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
+
+VALIDATION_SEED_OFFSET = 1000
+WINDOW = 10       # items per training window: the test's own format
+WINDOW_STEP = 5   # a window starts every 5 items, so consecutive windows overlap by half
+
+
+def validation_random_state(seed):
+    """The random state of the validation splits of outer split ``seed``."""
+    return np.random.RandomState(seed + VALIDATION_SEED_OFFSET)
+
+
+def validation_ratings(train, seed, test_percentage=0.05):
+    """
+    Split Part 1's training ratings into fit ratings and validation ratings.
+
+    Parameters
+    ----------
+    train: Interactions
+        The training ratings of the outer split ``seed``.
+    seed: int
+        The outer split's seed.
+    test_percentage: float, optional
+        The validation share (5%).
+
+    Returns
+    -------
+    (Interactions, Interactions)
+        The fit ratings and the validation ratings.
+    """
+    return random_train_test_split(train, test_percentage=test_percentage,
+                                   random_state=validation_random_state(seed))
+
+
+def validation_users(train_interactions, seed, test_percentage=0.1):
+    """
+    Split Part 2's training users into fit users and validation users.
+
+    Parameters
+    ----------
+    train_interactions: Interactions
+        The training users' interactions of the outer user split ``seed``.
+    seed: int
+        The outer split's seed.
+    test_percentage: float, optional
+        The validation users' share (10%).
+
+    Returns
+    -------
+    (Interactions, Interactions)
+        The fit users' and the validation users' interactions.
+    """
+    return user_based_train_test_split(train_interactions, test_percentage=test_percentage,
+                                       random_state=validation_random_state(seed))
+
+
+def training_windows(interactions, window=WINDOW, step=WINDOW_STEP):
+    """
+    Every user's history cut into windows of ``window`` items, one starting every ``step``.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n_windows, window)
+        Item ids in time order, left-padded with 0.
+    """
+    return interactions.to_sequence(max_sequence_length=window, step_size=step).sequences
+
+
+def evaluation_sequences(interactions, window=WINDOW):
+    """``interactions`` cut as the test is: windows of ``window`` items, no overlap."""
+    return interactions.to_sequence(max_sequence_length=window)
+
+
+def user_histories(interactions):
+    """
+    Each user's items in time order (ties in user-id order kept stable).
+
+    Returns
+    -------
+    list of np.ndarray
+        One array of item ids per user who has interactions, in user-id order.
+    """
+    order = np.lexsort((interactions.timestamps, interactions.user_ids))
+    users, items = interactions.user_ids[order], interactions.item_ids[order]
+    return np.split(items, np.flatnonzero(users[1:] != users[:-1]) + 1)
