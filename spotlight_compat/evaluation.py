@@ -1,5 +1,7 @@
 """
-Evaluation metrics, with spotlight's definitions.
+Evaluation metrics, with spotlight's definitions: ``mrr_score``,
+``precision_recall_score``, ``sequence_mrr_score``,
+``sequence_precision_recall_score`` and ``rmse_score``.
 
 ``sequence_mrr_score`` scores a model either row by row through
 ``model.predict(sequence)``, as spotlight does, or, when the model offers
@@ -129,3 +131,155 @@ def sequence_mrr_score(model, test, exclude_preceding=False, batch_size=1024):
         scores = np.asarray(model.predict_sequences(prefixes[rows]))
         chunks.append(reciprocal_ranks(scores, prefixes[rows], targets[rows], exclude_preceding))
     return np.concatenate(chunks) if chunks else np.empty(0)
+
+
+def _check_test(test, kind=Interactions, hint=''):
+    if not isinstance(test, kind):
+        raise ValueError(f'test must be {kind.__name__}, got {type(test).__name__}{hint}.')
+
+
+def _user_rows(model, test, train):
+    """
+    For each user with test interactions, in user order: the user id, the
+    negated scores of every item with the training items set to ``FLOAT_MAX``
+    (ranked last, as spotlight does), and the user's test items.
+    """
+    _check_test(test)
+    if train is not None:
+        _check_test(train, hint=' or None')
+    test = test.tocsr()
+    train = None if train is None else train.tocsr()
+    for user_id in np.flatnonzero(np.diff(test.indptr)):
+        predictions = -np.asarray(model.predict(int(user_id)))
+        if train is not None and user_id < train.shape[0]:
+            predictions[train[user_id].indices] = FLOAT_MAX
+        yield user_id, predictions, test[user_id].indices
+
+
+def _average_ranks(values, targets):
+    """``scipy.stats.rankdata(values)[targets]`` (ties averaged) without ranking every value."""
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, values[targets], side='left')
+    up_to = np.searchsorted(ordered, values[targets], side='right')
+    return (below + up_to + 1) / 2.0
+
+
+def mrr_score(model, test, train=None):
+    """
+    Mean reciprocal rank of each test user's test items among all items.
+
+    Parameters
+    ----------
+    model: fitted model
+        ``model.predict(user_id)`` must score every item.
+    test: Interactions
+    train: Interactions, optional
+        Its items are ranked last for their user (spotlight's exclusion of known items).
+
+    Returns
+    -------
+    np.ndarray of np.float64, shape (number of users with test interactions,)
+        For each such user, in user order, the mean of ``1 / rank`` over their test
+        items (ties take the average rank).
+
+    Raises
+    ------
+    ValueError
+        When ``test`` (or ``train``) is not ``Interactions``.
+    """
+    return np.array([(1.0 / _average_ranks(predictions, items)).mean()
+                     for _, predictions, items in _user_rows(model, test, train)])
+
+
+def _precision_recall(top, targets, k):
+    """Precision and recall of the first ``k`` items of ``top`` against ``targets``."""
+    hits = len(set(top[:k].tolist()) & set(np.asarray(targets).tolist()))
+    return hits / len(top[:k]), hits / len(targets)
+
+
+def _check_ks(k):
+    ks = np.atleast_1d(np.asarray(k))
+    if ks.ndim != 1 or not ks.size:
+        raise ValueError(f'k must be a positive integer or a list of them, got {k!r}.')
+    return [_checks.positive_int('k', int(value) if value.dtype.kind in 'iu' else value)
+            for value in ks]
+
+
+def precision_recall_score(model, test, train=None, k=10):
+    """
+    Precision@k and recall@k of each test user's top-k items.
+
+    Parameters
+    ----------
+    model: fitted model
+        ``model.predict(user_id)`` must score every item.
+    test: Interactions
+    train: Interactions, optional
+        Its items are ranked last for their user.
+    k: int or list of int, optional
+
+    Returns
+    -------
+    (precision, recall): np.ndarray of float
+        Shape (num_test_users,) for a scalar ``k``, (num_test_users, len(k)) for a
+        list (spotlight squeezes a one-element list to a vector; here a list always
+        gives a column per element).
+
+    Raises
+    ------
+    ValueError
+        When ``test``/``train`` are not ``Interactions`` or ``k`` holds a
+        non-positive value.
+    """
+    ks = _check_ks(k)
+    rows = [[_precision_recall(predictions.argsort(), items, x) for x in ks]
+            for _, predictions, items in _user_rows(model, test, train)]
+    scores = np.array(rows, dtype=np.float64).reshape(len(rows), len(ks), 2)
+    if np.isscalar(k):
+        return scores[:, 0, 0], scores[:, 0, 1]
+    return scores[:, :, 0], scores[:, :, 1]
+
+
+def sequence_precision_recall_score(model, test, k=10, exclude_preceding=False):
+    """
+    Precision@k and recall@k of the last ``k`` items of each test sequence,
+    predicted from the items before them.
+
+    The ``k`` top-scored items (``argsort`` of the negated scores, as spotlight)
+    are compared with the set of the last ``k`` items; both scores divide the
+    hits by ``k``, so they are equal.
+
+    Parameters
+    ----------
+    model: fitted model
+        ``model.predict(sequence)`` must score every item.
+    test: SequenceInteractions
+    k: int, optional
+        Smaller than the sequence length.
+    exclude_preceding: bool, optional
+        Rank the items of the prefix last.
+
+    Returns
+    -------
+    (precision, recall): np.ndarray of float, shape (num_sequences,) each
+
+    Raises
+    ------
+    ValueError
+        When ``test`` is not ``SequenceInteractions`` or ``k`` is not a positive
+        integer below the sequence length.
+    """
+    _check_test(test, SequenceInteractions, '; call test.to_sequence() first')
+    k = _checks.positive_int('k', k)
+    exclude_preceding = _checks.flag('exclude_preceding', exclude_preceding)
+    if k >= test.max_sequence_length:
+        raise ValueError(f'k={k} leaves no prefix in sequences of length '
+                         f'{test.max_sequence_length}; use a smaller k.')
+    prefixes, targets = test.sequences[:, :-k], test.sequences[:, -k:]
+    scores = np.empty((len(prefixes), 2))
+    for i, prefix in enumerate(prefixes):
+        predictions = -np.asarray(model.predict(prefix))
+        if exclude_preceding:
+            predictions[prefix] = FLOAT_MAX
+        scores[i] = _precision_recall(predictions.argsort()[:k], targets[i], k)
+    return scores[:, 0], scores[:, 1]

@@ -13,6 +13,7 @@ import torch.nn as nn
 from sklearn.utils import murmurhash3_32
 
 from . import _checks
+from ._serialization import register
 
 #: The murmurhash seeds of the hash functions, in order (spotlight's, so that the same
 #: ids land in the same rows).
@@ -180,3 +181,6 @@ def embedding_dim_of(name, layer, embedding_dim):
         raise ValueError(f'{name} has embedding_dim={width} but the network has '
                          f'embedding_dim={embedding_dim}; pass the same width to both.')
     return layer
+
+
+register(ScaledEmbedding, ZeroEmbedding, ScaledEmbeddingBag, BloomEmbedding)

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from .. import _checks
+from .._serialization import SerializableModel
 from .._ids import as_id_vector, check_embedding_fits, check_in_range, device_memory
 from ..interactions import Interactions
 from ..torch_utils import (check_training_arguments, fit_minibatches, make_optimizer,
@@ -16,7 +17,7 @@ from ..torch_utils import (check_training_arguments, fit_minibatches, make_optim
 from .representations import BilinearNet
 
 
-class FactorizationModel(object):
+class FactorizationModel(SerializableModel):
     """
     Base of ``ExplicitFactorizationModel`` and ``ImplicitFactorizationModel``.
 

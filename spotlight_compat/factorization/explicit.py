@@ -7,7 +7,9 @@ Factorization model for explicit feedback (ratings), as spotlight's
 import torch
 
 from ..losses import logistic_loss, poisson_loss, regression_loss
+from .._serialization import register
 from ._components import FactorizationModel
+from .representations import BilinearNet
 
 LOSSES = {'regression': regression_loss, 'poisson': poisson_loss, 'logistic': logistic_loss}
 #: Maps the network's score to the prediction, per loss.
@@ -83,3 +85,6 @@ class ExplicitFactorizationModel(FactorizationModel):
 
     def _link(self, scores):
         return LINKS[self._loss](scores)
+
+
+register(ExplicitFactorizationModel, BilinearNet)

@@ -9,7 +9,9 @@ import torch
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
 from ..sampling import sample_items
 from .. import _checks
+from .._serialization import register
 from ._components import FactorizationModel
+from .representations import BilinearNet
 
 LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
           'adaptive_hinge': adaptive_hinge_loss}
@@ -91,3 +93,6 @@ class ImplicitFactorizationModel(FactorizationModel):
         else:
             negative = self._net(users, self._negative_items(len(users)))
         return LOSSES[self._loss](positive, negative)
+
+
+register(ImplicitFactorizationModel, BilinearNet)

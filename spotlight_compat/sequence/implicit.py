@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from .. import _checks
+from .._serialization import SerializableModel, register
 from .._ids import as_id_vector, as_ids, check_embedding_fits, check_in_range, device_memory
 from ..interactions import PADDING_IDX, SequenceInteractions
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
@@ -19,7 +20,7 @@ LOSSES = {'pointwise': pointwise_loss, 'bpr': bpr_loss, 'hinge': hinge_loss,
 REPRESENTATIONS = {'pooling': PoolNet, 'cnn': CNNNet, 'lstm': LSTMNet, 'mixture': MixtureLSTMNet}
 
 
-class ImplicitSequenceModel(object):
+class ImplicitSequenceModel(SerializableModel):
     """
     Next-item model trained on every time step of every sequence at once: the
     representation before step t should score the item at t above negative
@@ -244,3 +245,6 @@ def _check_representation(representation):
                              'spotlight_compat.sequence.representations for the interface.')
         return
     _checks.choice('representation', representation, REPRESENTATIONS)
+
+
+register(ImplicitSequenceModel, *REPRESENTATIONS.values())
