@@ -133,9 +133,9 @@ def sequence_mrr_score(model, test, exclude_preceding=False, batch_size=1024):
     return np.concatenate(chunks) if chunks else np.empty(0)
 
 
-def _check_test(test, kind=Interactions, hint=''):
+def _check_test(test, kind=Interactions, hint='', name='test'):
     if not isinstance(test, kind):
-        raise ValueError(f'test must be {kind.__name__}, got {type(test).__name__}{hint}.')
+        raise ValueError(f'{name} must be {kind.__name__}{hint}, got {type(test).__name__}.')
 
 
 def _user_rows(model, test, train):
@@ -146,7 +146,7 @@ def _user_rows(model, test, train):
     """
     _check_test(test)
     if train is not None:
-        _check_test(train, hint=' or None')
+        _check_test(train, hint=' or None', name='train')
     test = test.tocsr()
     train = None if train is None else train.tocsr()
     for user_id in np.flatnonzero(np.diff(test.indptr)):
@@ -269,7 +269,7 @@ def sequence_precision_recall_score(model, test, k=10, exclude_preceding=False):
         When ``test`` is not ``SequenceInteractions`` or ``k`` is not a positive
         integer below the sequence length.
     """
-    _check_test(test, SequenceInteractions, '; call test.to_sequence() first')
+    _check_test(test, SequenceInteractions, ' (call test.to_sequence() first)')
     k = _checks.positive_int('k', k)
     exclude_preceding = _checks.flag('exclude_preceding', exclude_preceding)
     if k >= test.max_sequence_length:
