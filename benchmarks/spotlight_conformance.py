@@ -36,8 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import json
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / 'results' / 'spotlight_conformance.md'
@@ -111,7 +114,17 @@ def parse_arguments():
     parser.add_argument('--output', type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument('--timeout', type=int, default=3600, help='seconds per test file')
     parser.add_argument('--files', nargs='*', help='only these test files (paths under tests/)')
+    parser.add_argument('--statistics', type=int, nargs='*', metavar='SEED',
+                        help='also run the statistical settings with these seeds, with both '
+                             'libraries (needs --original)')
+    parser.add_argument('--statistics-only', action='store_true',
+                        help='run only the statistical settings and replace that section of '
+                             'an existing report')
     arguments = parser.parse_args()
+    if arguments.statistics_only and not arguments.statistics:
+        parser.error('--statistics-only needs --statistics SEED [SEED ...].')
+    if arguments.statistics and not arguments.original:
+        parser.error('--statistics compares with the original: add --original.')
     if not (arguments.checkout / 'tests').is_dir():
         parser.error(f'{arguments.checkout} has no tests/ directory: give a spotlight checkout.')
     return arguments
@@ -265,6 +278,108 @@ def write_report(path, checkout, files, results, snippets, python, original_pyth
     path.write_text('\n'.join(lines) + '\n')
 
 
+# The statistical tests of spotlight's suite assert thresholds on an MRR. These runs
+# repeat the setting of four of them (the same data, model and hyperparameters) over
+# seeds, with each library, to compare the distributions: (name, threshold in
+# spotlight's test, keyword arguments of the model).
+STATISTICAL = {
+    'implicit factorization, BPR, MovieLens 100K (test_implicit.py::test_bpr)':
+        ('factorization', 0.07, dict(loss='bpr', n_iter=10, batch_size=1024,
+                                     learning_rate=1e-2, l2=1e-6)),
+    'sequence, pooling, BPR, synthetic (test_sequence_implicit.py::'
+    'test_implicit_pooling_synthetic[0.001-0.18])':
+        ('sequence', 0.18, dict(loss='bpr', batch_size=128, embedding_dim=32,
+                                learning_rate=1e-1, l2=1e-9, n_iter=5)),
+    'sequence, LSTM, BPR, synthetic (test_sequence_implicit.py::'
+    'test_implicit_lstm_synthetic[0.001-0.61])':
+        ('sequence', 0.61, dict(loss='bpr', representation='lstm', batch_size=128,
+                                embedding_dim=32, learning_rate=1e-2, l2=1e-7, n_iter=25)),
+    'sequence, mixture, BPR, synthetic (test_sequence_implicit.py::'
+    'test_implicit_lstm_mixture_synthetic[0.001-0.3])':
+        ('sequence', 0.3, dict(loss='bpr', representation='mixture', batch_size=128,
+                               embedding_dim=32, learning_rate=1e-2, l2=1e-7, n_iter=50)),
+}
+
+STATISTICS_WORKER = '''
+import json, sys
+import numpy as np
+kind, kwargs, seed, u_data = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+from spotlight.cross_validation import random_train_test_split, user_based_train_test_split
+from spotlight.evaluation import mrr_score, sequence_mrr_score
+from spotlight.interactions import Interactions
+state = np.random.RandomState(seed)
+if kind == 'factorization':
+    from spotlight.factorization.implicit import ImplicitFactorizationModel
+    rows = np.loadtxt(u_data, dtype=np.int64)
+    data = Interactions(rows[:, 0].astype(np.int32), rows[:, 1].astype(np.int32),
+                        ratings=rows[:, 2].astype(np.float32),
+                        timestamps=rows[:, 3].astype(np.int32))
+    train, test = random_train_test_split(data, random_state=state)
+    model = ImplicitFactorizationModel(random_state=state, **kwargs)
+    model.fit(train)
+    print(mrr_score(model, test, train=train).mean())
+else:
+    from spotlight.datasets.synthetic import generate_sequential
+    from spotlight.sequence.implicit import ImplicitSequenceModel
+    data = generate_sequential(num_users=100, num_items=100, num_interactions=10000,
+                               concentration_parameter=1e-3, order=2, random_state=state)
+    train, test = user_based_train_test_split(data, random_state=state)
+    train, test = train.to_sequence(max_sequence_length=10), test.to_sequence(max_sequence_length=10)
+    model = ImplicitSequenceModel(random_state=state, **kwargs)
+    model.fit(train)
+    print(sequence_mrr_score(model, test).mean())
+'''
+
+
+def statistical_mrrs(python, mode, checkout, u_data, seeds, timeout):
+    """MRR of every statistical setting and seed, each run in a fresh process."""
+    prefix = ALIAS if mode == 'compat' else f'import sys\nsys.path.insert(0, {str(checkout)!r})\n'
+    with tempfile.TemporaryDirectory() as workdir:
+        script = Path(workdir) / 'mrr_over_seeds.py'
+        script.write_text(prefix + STATISTICS_WORKER)
+        mrrs = {}
+        for name, (kind, _, kwargs) in STATISTICAL.items():
+            mrrs[name] = []
+            for seed in seeds:
+                result = subprocess.run([python, str(script), kind, json.dumps(kwargs), str(seed),
+                                         u_data], capture_output=True, text=True, timeout=timeout)
+                if result.returncode != 0:
+                    raise RuntimeError(f'{mode} {name} seed {seed}: {result.stderr[-2000:]}')
+                mrrs[name].append(float(result.stdout.strip().splitlines()[-1]))
+                print(mode, name, seed, mrrs[name][-1], flush=True)
+    return mrrs
+
+
+def statistics_lines(statistics, seeds):
+    lines = ['', '## Statistical tests over seeds', '',
+             'These tests of spotlight\'s suite are statistical: they assert that an MRR exceeds '
+             'a threshold. The same settings, run with seeds ' + ', '.join(map(str, seeds))
+             + ' (data, split and model seeded with `np.random.RandomState(seed)`), each in a '
+             'fresh process:', '',
+             '| setting | threshold | original: mean +- std (min-max) | compat: mean +- std '
+             '(min-max) |', '|---|---|---|---|']
+    for name, (_, threshold, _) in STATISTICAL.items():
+        cells = []
+        for mode in ('original', 'compat'):
+            values = np.asarray(statistics[mode][name])
+            cells.append(f'{values.mean():.4f} +- {values.std():.4f} '
+                         f'({values.min():.4f}-{values.max():.4f})')
+        lines.append(f'| {name} | {threshold} | ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def replace_statistics(arguments, modes, u_data):
+    """Run the statistical settings and put their table in place of the report's old one."""
+    statistics = {mode: statistical_mrrs(python, mode, arguments.checkout.resolve(), u_data,
+                                         arguments.statistics, arguments.timeout)
+                  for mode, python in modes.items()}
+    text = arguments.output.read_text() if arguments.output.exists() else ''
+    text = text.split('\n## Statistical tests over seeds')[0].rstrip('\n') + '\n'
+    arguments.output.write_text(text + '\n'.join(statistics_lines(statistics,
+                                                                  arguments.statistics)) + '\n')
+    print(f'Wrote {arguments.output}')
+
+
 def main():
     arguments = parse_arguments()
     load = ', '.join(f'{value:.2f}' for value in os.getloadavg())
@@ -273,6 +388,9 @@ def main():
     modes = {'compat': arguments.python}
     if arguments.original:
         modes['original'] = arguments.original_python
+    if arguments.statistics_only:
+        replace_statistics(arguments, modes, u_data)
+        return
     results = {}
     for mode, python in modes.items():
         suite = prepare_suite(arguments.checkout, mode, u_data)
@@ -291,8 +409,16 @@ def main():
             snippets[f'`{script}` (its spotlight imports)'] = run_snippet(arguments.python, imports, script,
                                                             workdir, 600)
     print(snippets)
+    statistics = {}
+    if arguments.statistics:
+        statistics = {mode: statistical_mrrs(python, mode, arguments.checkout.resolve(), u_data,
+                                             arguments.statistics, arguments.timeout)
+                      for mode, python in modes.items()}
     write_report(arguments.output, arguments.checkout, files, results, snippets,
                  arguments.python, arguments.original_python, load)
+    if statistics:
+        with open(arguments.output, 'a') as report:
+            report.write('\n'.join(statistics_lines(statistics, arguments.statistics)) + '\n')
     print(f'Wrote {arguments.output}')
 
 

@@ -108,13 +108,21 @@ class Interactions(object):
         return len(self.user_ids)
 
     def _select(self, index):
-        """A new ``Interactions`` holding the rows ``index`` selects, same shape."""
-        def pick(array):
-            return None if array is None else array[index]
-        return Interactions(self.user_ids[index], self.item_ids[index],
-                            ratings=pick(self.ratings), timestamps=pick(self.timestamps),
-                            weights=pick(self.weights),
-                            num_users=self.num_users, num_items=self.num_items)
+        """
+        A new ``Interactions`` holding the rows ``index`` selects, same shape.
+
+        Rows of validated arrays are valid, so the arrays are not checked again:
+        a dataset is validated once, not once more for every split it yields.
+        """
+        index = np.asarray(index)
+        if index.dtype == bool:  # one pass over the mask, then a gather per array
+            index = np.flatnonzero(index)
+        selected = Interactions.__new__(Interactions)
+        for name in ('user_ids', 'item_ids', 'ratings', 'timestamps', 'weights'):
+            array = getattr(self, name)
+            setattr(selected, name, None if array is None else array.take(index))
+        selected.num_users, selected.num_items = self.num_users, self.num_items
+        return selected
 
     def tocoo(self):
         """Transform to a scipy.sparse COO matrix (ratings as values, 1 without ratings)."""

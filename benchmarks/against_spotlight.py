@@ -1,0 +1,199 @@
+"""
+Time spotlight_compat against the original spotlight 0.1.6 on the same work and
+write results/against_spotlight.md.
+
+Data steps run on synthetic interactions (uniform random user ids in [0, 66,666),
+item ids in [1, 10,000], ratings in 1..5 and int32 timestamps, from
+``np.random.RandomState(0)``) at each size of ``--sizes``: ``random_train_test_split``,
+``user_based_train_test_split`` and ``to_sequence()``. Model steps run at the
+homework's size, MovieLens 100K (the cached ``u.data``): the two baselines'
+fits (``ExplicitFactorizationModel``, ``ImplicitSequenceModel`` with pooling and
+the pointwise loss, three epochs each), ``ImplicitFactorizationModel`` (BPR, three
+epochs) and ``sequence_mrr_score`` of the fitted sequence model on the user-based
+test sequences.
+
+Every measurement is one fresh process (building the data is not timed, only
+the step), ``--runs`` times per library; the two libraries alternate, which
+one goes first alternating too, so that a busy machine slows both alike. The
+1-minute load average is recorded before every measurement.
+
+Usage::
+
+    python benchmarks/against_spotlight.py --original-python /tmp/venv-spotlight/bin/python \\
+        [--sizes 1M 10M 20M] [--runs 3] [--output results/against_spotlight.md]
+
+The original's interpreter needs ``spotlight`` importable (a checkout on
+``PYTHONPATH`` or installed) with torch, numpy, scipy and scikit-learn.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / 'results' / 'against_spotlight.md'
+NUM_USERS, NUM_ITEMS = 66_666, 10_000
+DATA_STEPS = ('random_train_test_split', 'user_based_train_test_split', 'to_sequence')
+MODEL_STEPS = ('explicit_fit', 'implicit_factorization_fit', 'sequence_fit',
+               'sequence_mrr_score')
+SIZES = {'1M': 1_000_000, '10M': 10_000_000, '20M': 20_000_000}
+
+
+def synthetic_columns(rows):
+    import numpy as np
+    state = np.random.RandomState(0)
+    return (state.randint(0, NUM_USERS, rows).astype(np.int32),
+            state.randint(1, NUM_ITEMS + 1, rows).astype(np.int32),
+            state.randint(1, 6, rows).astype(np.float32),
+            state.randint(0, 2 ** 31 - 1, rows).astype(np.int32))
+
+
+def movielens_columns(u_data):
+    import numpy as np
+    rows = np.loadtxt(u_data, dtype=np.int64)
+    return (rows[:, 0].astype(np.int32), rows[:, 1].astype(np.int32),
+            rows[:, 2].astype(np.float32), rows[:, 3].astype(np.int32))
+
+
+def library(name):
+    """The modules of ``name`` ('original' or 'compat'), under spotlight's names."""
+    import importlib
+    package = 'spotlight' if name == 'original' else 'spotlight_compat'
+    modules = ('interactions', 'cross_validation', 'evaluation', 'factorization.explicit',
+               'factorization.implicit', 'sequence.implicit')
+    return {module: importlib.import_module(f'{package}.{module}') for module in modules}
+
+
+def worker(name, step, size, u_data):
+    """Run one step of one library and return its wall time in seconds."""
+    import numpy as np
+    lib = library(name)
+    columns = synthetic_columns(SIZES[size]) if step in DATA_STEPS else movielens_columns(u_data)
+    user_ids, item_ids, ratings, timestamps = columns
+    data = lib['interactions'].Interactions(user_ids, item_ids, ratings=ratings,
+                                            timestamps=timestamps)
+    split = lib['cross_validation']
+    state = np.random.RandomState(0)
+    if step == 'random_train_test_split':
+        return _timed(lambda: split.random_train_test_split(data, random_state=state))
+    if step == 'user_based_train_test_split':
+        return _timed(lambda: split.user_based_train_test_split(data, random_state=state))
+    if step == 'to_sequence':
+        return _timed(data.to_sequence)
+    if step == 'explicit_fit':
+        train, _ = split.random_train_test_split(data, random_state=state)
+        model = lib['factorization.explicit'].ExplicitFactorizationModel(n_iter=3, random_state=state)
+        return _timed(lambda: model.fit(train))
+    if step == 'implicit_factorization_fit':
+        train, _ = split.random_train_test_split(data, random_state=state)
+        model = lib['factorization.implicit'].ImplicitFactorizationModel(loss='bpr', n_iter=3,
+                                                           random_state=state)
+        return _timed(lambda: model.fit(train))
+    train, test = split.user_based_train_test_split(data, random_state=state)
+    train, test = train.to_sequence(), test.to_sequence()
+    model = lib['sequence.implicit'].ImplicitSequenceModel(n_iter=3, representation='pooling',
+                                                           loss='pointwise', random_state=state)
+    if step == 'sequence_fit':
+        return _timed(lambda: model.fit(train))
+    model.fit(train)
+    return _timed(lambda: lib['evaluation'].sequence_mrr_score(model, test))
+
+
+def _timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def measure(python, name, step, size, u_data):
+    command = [python, str(Path(__file__).resolve()), '--worker', name, step, size, u_data]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        raise RuntimeError(f'{name} {step} {size} failed:\n{result.stderr[-3000:]}')
+    return json.loads(result.stdout.strip().splitlines()[-1])['seconds']
+
+
+def _u_data():
+    from spotlight_compat.datasets import movielens
+    movielens.get_movielens_dataset('100K')
+    return str(movielens._ml100k_directory(None) / 'u.data')
+
+
+def run_all(arguments):
+    u_data = _u_data()
+    plan = [(step, size) for size in arguments.sizes for step in DATA_STEPS]
+    plan += [(step, '100K') for step in MODEL_STEPS]
+    pythons = {'original': arguments.original_python, 'compat': arguments.python}
+    times = {(step, size): {'original': [], 'compat': []} for step, size in plan}
+    loads = []
+    for run in range(arguments.runs):
+        for number, (step, size) in enumerate(plan):
+            order = ['original', 'compat'] if (run + number) % 2 == 0 else ['compat', 'original']
+            for name in order:
+                loads.append(os.getloadavg()[0])
+                seconds = measure(pythons[name], name, step, size, u_data)
+                times[(step, size)][name].append(seconds)
+                print(f'run {run + 1} {step} {size} {name}: {seconds:.3f} s '
+                      f'(load {loads[-1]:.2f})', flush=True)
+    return times, loads
+
+
+def _span(values):
+    low, high = min(values), max(values)
+    return f'{low:.2f} s' if f'{low:.2f}' == f'{high:.2f}' else f'{low:.2f}-{high:.2f} s'
+
+
+def write_report(path, arguments, times, loads, started, finished):
+    lines = ['# spotlight_compat against spotlight 0.1.6', '',
+             'Written by `python benchmarks/against_spotlight.py --original-python '
+             f'{arguments.original_python} --sizes {" ".join(arguments.sizes)} --runs '
+             f'{arguments.runs}` on {time.strftime("%Y-%m-%d", time.gmtime(started))} '
+             f'({finished - started:.0f} s). Each time is one fresh process timing one step; '
+             'the libraries alternate (and which goes first). Same torch (2.13 CPU), numpy, '
+             'scipy and scikit-learn for both.', '',
+             f'Machine: {os.cpu_count()} cores, shared with other jobs: the 1-minute load '
+             f'average before each measurement ranged {min(loads):.2f}-{max(loads):.2f} '
+             f'(median {sorted(loads)[len(loads) // 2]:.2f}), so absolute times are noisy; '
+             'the ratios compare runs made side by side.', '',
+             f'Synthetic data: uniform random user ids in [0, {NUM_USERS:,}), item ids in '
+             f'[1, {NUM_ITEMS:,}], ratings and int32 timestamps (`np.random.RandomState(0)`). '
+             'Model steps: MovieLens 100K, the homework\'s size.', '',
+             f'| step | rows | original | compat | ratio (median original / median compat) |',
+             '|---|---|---|---|---|']
+    for (step, size), runs in times.items():
+        original, compat = sorted(runs['original']), sorted(runs['compat'])
+        ratio = original[len(original) // 2] / compat[len(compat) // 2]
+        verdict = f'{ratio:.2f}x ' + ('faster' if ratio >= 1 else 'slower')
+        lines.append(f'| `{step}` | {size} | {_span(original)} | {_span(compat)} | {verdict} |')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('\n'.join(lines) + '\n')
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == '--worker':
+        name, step, size, u_data = sys.argv[2:6]
+        print(json.dumps({'seconds': worker(name, step, size, u_data)}))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--original-python', required=True,
+                        help='interpreter that imports the original spotlight')
+    parser.add_argument('--python', default=sys.executable,
+                        help='interpreter that imports spotlight_compat (default: this one)')
+    parser.add_argument('--sizes', nargs='+', default=list(SIZES), choices=list(SIZES))
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--output', type=Path, default=DEFAULT_OUTPUT)
+    arguments = parser.parse_args()
+    if arguments.runs < 1:
+        parser.error('--runs must be at least 1')
+    started = time.time()
+    times, loads = run_all(arguments)
+    write_report(arguments.output, arguments, times, loads, started, time.time())
+    print(f'Wrote {arguments.output}')
+
+
+if __name__ == '__main__':
+    main()
