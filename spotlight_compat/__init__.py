@@ -1,7 +1,7 @@
 """
-spotlight_compat: the subset of Maciej Kula's spotlight recommender library
-that the recommender-systems homework uses, re-implemented with spotlight's
-module names and behaviour (spotlight itself is not installable from PyPI).
+spotlight_compat: Maciej Kula's spotlight recommender library (every public
+module of v0.1.6), re-implemented with spotlight's module names, signatures and
+behaviour (spotlight itself is not installable from PyPI).
 """
 
 __version__ = '0.1.0'
