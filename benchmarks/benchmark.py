@@ -1,9 +1,10 @@
 """
-Run the whole notebook for several seeds and aggregate every model's test metric.
+Run both notebooks for several seeds and aggregate every model's test metric.
 
-Each seed re-executes ``recsys_homework.ipynb`` headless with ``SEED`` overridden
-(every split, model and training run is seeded from it), into a scratch
-directory; the per-seed ``metrics.json`` files are then aggregated into
+Each seed re-executes ``recsys_homework.ipynb`` and ``beyond_the_homework.ipynb`` headless
+(``scripts/run_notebook.py``, papermill) with ``SEED`` overridden (every split, model and
+training run is seeded from it), into a scratch directory; the per-seed metrics files are
+then aggregated into
 ``results/benchmark.json`` and ``results/benchmark.md`` (mean ± std over seeds,
 mean training seconds), next to spotlight's own reference figures.
 
@@ -23,21 +24,26 @@ from pathlib import Path
 
 import numpy as np
 
+from spotlight_compat._atomic import atomic_write_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / 'tests' / 'fixtures' / 'golden' / 'spotlight_baselines.json'
-sys.path.insert(0, str(ROOT / 'scripts'))
-from run_notebook import write_atomically  # noqa: E402
+# each notebook and the metrics file it writes into RESULTS_DIR
+NOTEBOOKS = {'recsys_homework.ipynb': 'metrics.json', 'beyond_the_homework.ipynb': 'beyond_metrics.json'}
 
 
 def run_seed(seed, scratch):
+    """Run both notebooks with ``SEED = seed``; every row they record, homework first."""
     results_dir = scratch / f'seed{seed}'
-    command = [sys.executable, str(ROOT / 'scripts' / 'run_notebook.py'), '--seed', str(seed),
-               '--output', str(results_dir / 'recsys_homework.ipynb'),
-               '--results-dir', str(results_dir)]
-    start = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    print(f'seed {seed}: notebook ran in {time.perf_counter() - start:.0f} s', flush=True)
-    return json.loads((results_dir / 'metrics.json').read_text())
+    rows = []
+    for notebook, metrics_file in NOTEBOOKS.items():
+        command = [sys.executable, str(ROOT / 'scripts' / 'run_notebook.py'), str(ROOT / notebook),
+                   '--seed', str(seed), '--output', str(results_dir / notebook), '--results-dir', str(results_dir)]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        print(f'seed {seed}: {notebook} ran in {time.perf_counter() - start:.0f} s', flush=True)
+        rows += json.loads((results_dir / metrics_file).read_text())
+    return rows
 
 
 def aggregate(rows_by_seed):
@@ -83,10 +89,11 @@ def main(argv=None):
         rows_by_seed = [run_seed(seed, Path(scratch)) for seed in args.seeds]
     rows = aggregate(rows_by_seed)
     output = Path(args.output_dir)
-    write_atomically(output / 'benchmark.json',
-                     json.dumps({'seeds': args.seeds, 'rows': rows}, indent=1) + '\n')
+    output.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(output / 'benchmark.json',
+                       (json.dumps({'seeds': args.seeds, 'rows': rows}, indent=1) + '\n').encode('utf-8'))
     table = markdown(rows, args.seeds)
-    write_atomically(output / 'benchmark.md', table)
+    atomic_write_bytes(output / 'benchmark.md', table.encode('utf-8'))
     print(table)
     return 0
 

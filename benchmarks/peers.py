@@ -38,14 +38,16 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from recsys_models.features import implicit_features, item_side_features, user_side_features
+from recsys_models.protocol import WINDOW, evaluation_sequences, user_histories, validation_ratings, validation_users
+from spotlight_compat._atomic import atomic_write_bytes
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
-from spotlight_compat.datasets.cache import atomic_write_bytes
-from spotlight_compat.datasets.movielens import get_movielens_dataset
+from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
+                                                 get_movielens_user_features)
 from spotlight_compat.evaluation import sequence_mrr_score
 
 RESULTS = Path(__file__).resolve().parent.parent / 'results'
 SEEDS = (0, 1, 2, 3, 4)
-WINDOW = 10
 LOWEST = -1e30  # score of items a model cannot rank (the padding id, unseen items)
 
 
@@ -64,28 +66,15 @@ def implicit_split(dataset, seed):
     return train, test.to_sequence(max_sequence_length=WINDOW)
 
 
-def explicit_validation(train, seed):
-    """A random 5 % of the training ratings held out for a search: (fit, validation)."""
-    return random_train_test_split(train, test_percentage=0.05,
-                                   random_state=np.random.RandomState(seed + 1000))
-
-
 def implicit_validation(train, seed):
-    """The training users split again, as the notebook's searches do: (fit, validation seqs)."""
-    fit, valid = user_based_train_test_split(train, test_percentage=0.1,
-                                             random_state=np.random.RandomState(seed + 1000))
-    return fit, valid.to_sequence(max_sequence_length=WINDOW)
+    """The training users split again, as the searches do: (fit interactions, validation sequences)."""
+    fit, valid = validation_users(train, seed)
+    return fit, evaluation_sequences(valid)
 
 
 def rmse(predictions, ratings):
     """Test RMSE with predictions clipped to the rating scale [1, 5]."""
     return float(np.sqrt(np.mean((np.clip(predictions, 1.0, 5.0) - ratings) ** 2)))
-
-
-def time_ordered(interactions):
-    """(users, items) sorted by user then timestamp, stably, as ``to_sequence`` orders them."""
-    order = np.lexsort((interactions.timestamps, interactions.user_ids))
-    return interactions.user_ids[order], interactions.item_ids[order]
 
 
 class SequenceScorer:
@@ -110,64 +99,19 @@ def mrr_pair(scorer, test):
             float(sequence_mrr_score(scorer, test, exclude_preceding=True).mean()))
 
 
-# --- side information ----------------------------------------------------------------------
-
-def _one_hot(codes):
-    """One-hot rows for an array of category labels."""
-    _, inverse = np.unique(codes, return_inverse=True)
-    return sp.csr_matrix((np.ones(len(codes)), (np.arange(len(codes)), inverse)),
-                         shape=(len(codes), inverse.max() + 1))
-
+# --- explicit peers ------------------------------------------------------------------------
 
 def side_information(num_users, num_items):
     """
-    User and item side-information blocks of MovieLens 100K, one row per id (row 0, the
-    padding id, empty), from ``get_movielens_user_features`` / ``..._item_features``.
-
-    Users: age in 5-year buckets, gender, occupation, one-hot. Items: genres (multi-hot)
-    and the year in the title (one-hot; a missing year is its own category).
-
-    Returns
-    -------
-    (csr_matrix (num_users, d_u), csr_matrix (num_items, d_i))
+    The side information the Macau MF reads (``recsys_models.features``), one row per id:
+    users' age group, gender and occupation; movies' genres and release period.
     """
-    from spotlight_compat.datasets.movielens import (get_movielens_item_features,
-                                                     get_movielens_user_features)
-    users = get_movielens_user_features()
-    items = get_movielens_item_features()
+    users, items = get_movielens_user_features(), get_movielens_item_features()
     if len(users.age) != num_users or len(items.year) != num_items:
         raise ValueError(f"side information covers {len(users.age)} users and {len(items.year)} "
                          f"items, the ratings {num_users} and {num_items}: load both from "
                          "MovieLens 100K.")
-    user_block = sp.hstack([_one_hot(users.age // 5 * 5), _one_hot(users.gender),
-                            _one_hot(users.occupation)]).tocsr()
-    item_block = sp.hstack([sp.csr_matrix(items.genres.astype(np.float64)),
-                            _one_hot(items.year)]).tocsr()
-    padding = sp.diags((np.arange(num_users) > 0).astype(float))
-    return (padding @ user_block).tocsr(), (sp.diags((np.arange(num_items) > 0).astype(float))
-                                            @ item_block).tocsr()
-
-
-# --- explicit peers ------------------------------------------------------------------------
-
-def implicit_sets(train):
-    """
-    SVD++-style implicit blocks from the training ratings only: the user's rated items
-    (num_users, num_items) and the item's raters (num_items, num_users), each row
-    scaled by 1 / sqrt(its count).
-    """
-    ones = np.ones(len(train.user_ids))
-    rated = sp.csr_matrix((ones, (train.user_ids, train.item_ids)),
-                          shape=(train.num_users, train.num_items))
-    rated.data[:] = 1.0
-    raters = rated.T.tocsr()
-    return _row_normalised(rated), _row_normalised(raters)
-
-
-def _row_normalised(matrix):
-    counts = np.asarray(matrix.sum(axis=1)).ravel()
-    scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
-    return sp.diags(scale) @ matrix
+    return user_side_features(users), item_side_features(items)
 
 
 MYFM_SWEEPS = 512
@@ -180,7 +124,7 @@ def myfm_row(features):
         user_blocks = [sp.identity(train.num_users, format='csr')]
         item_blocks = [sp.identity(train.num_items, format='csr')]
         if 'implicit' in features:
-            rated, raters = implicit_sets(train)
+            rated, raters = implicit_features(train, power=0.5)
             user_blocks.append(rated)
             item_blocks.append(raters)
         if 'side' in features:
@@ -235,7 +179,7 @@ SVD_GRID = {'n_factors': (20, 50, 100), 'n_epochs': (20, 50),
 def svd_tuned(train, seed):
     """Surprise SVD, its 36-setting grid searched on a random 5 % of the training ratings."""
     from surprise import SVD
-    fit, valid = explicit_validation(train, seed)
+    fit, valid = validation_ratings(train, seed)
     start = time.perf_counter()
     scores = []
     for values in itertools.product(*SVD_GRID.values()):
@@ -309,13 +253,12 @@ def sequential_rules(train, steps, weighting, pruning):
     time when b follows a at distance ``d <= steps`` in a training user's history; with
     ``pruning`` only the ``pruning`` strongest rules of each item are kept.
     """
-    users, items = time_ordered(train)
     rows, cols, values = [], [], []
-    for distance in range(1, steps + 1):
-        same = users[:-distance] == users[distance:]
-        rows.append(items[:-distance][same])
-        cols.append(items[distance:][same])
-        values.append(np.full(same.sum(), SR_WEIGHTS[weighting](distance)))
+    for items in user_histories(train):
+        for distance in range(1, min(steps, len(items) - 1) + 1):
+            rows.append(items[:-distance])
+            cols.append(items[distance:])
+            values.append(np.full(len(items) - distance, SR_WEIGHTS[weighting](distance)))
     rules = sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                           shape=(train.num_items, train.num_items))
     rules.sum_duplicates()
@@ -447,8 +390,8 @@ def _recbole_fit(model_name, train, seed):
 
     # RecBole writes its tensorboard log under the working directory: keep it in scratch.
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
-        users, items = time_ordered(train)
-        order = np.lexsort((train.timestamps, train.user_ids))
+        order = np.lexsort((train.timestamps, train.user_ids))  # by user, then time, as to_sequence
+        users, items = train.user_ids[order], train.item_ids[order]
         (Path(scratch) / 'peers').mkdir()
         lines = ['user_id:token\titem_id:token\ttimestamp:float'] + [
             f'{u}\t{i}\t{t}' for u, i, t in zip(users, items, train.timestamps[order])]
@@ -508,9 +451,9 @@ EXPLICIT = {
                   'MyFMRegressor(rank=10), fit(n_iter=512), all 512 samples averaged, other '
                   'settings myFM defaults; no search. Features through relation blocks: user and '
                   'item one-hot; the user\'s rated items and the item\'s raters in the training '
-                  'ratings, each scaled by 1 / sqrt(count); user age (5-year buckets), gender, '
-                  'occupation one-hot; item genre flags and title year one-hot; one prior group '
-                  'per block'),
+                  'ratings, each scaled by 1 / sqrt(count); the Macau MF\'s side information '
+                  '(recsys_models.features: user age group, gender, occupation one-hot; item genre '
+                  'flags and release period one-hot); one prior group per block'),
     'myfm-implicit': ('myfm', 'myFM, user + item + implicit sets, no side information',
                       myfm_row(('implicit',)), 'as the full myFM row, without the side '
                       'information blocks'),

@@ -37,10 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from spotlight_compat._atomic import atomic_write_bytes
 
-from spotlight_compat.datasets.cache import atomic_write_bytes  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # (interactions, users, items) of the MovieLens releases
 SIZES = {'100K': (100_000, 943, 1_682), '1M': (1_000_209, 6_040, 3_706),

@@ -5,7 +5,7 @@ ridge beside the GRU, the nearest contexts' neighbours, temperature and weight, 
 alternatives that were tried and not kept (sequential rules, EASE on rating sessions, the
 CBOW and transformer networks added to the blend).
 
-For each seed, the training users are split again (the notebook's ``validation_users``) into
+For each seed, the training users are split again (``recsys_models.protocol.validation_users``) into
 fit and validation users; every model is fitted on the fit users only and scored on the
 validation users' rows. The test users are never read. Prints the validation MRR, plain and
 with the prefix's items ranked last, mean over the seeds, per setting.
@@ -18,16 +18,18 @@ Usage::
 
 import sys
 from itertools import product
-from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-import torch
+from peers import sequential_rules, sr_scorer
+from validation_users import fit_and_validation_users, scores_per_seed, training_users
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
-
-from spotlight_compat.evaluation import reciprocal_ranks  # noqa: E402
+from recsys_models.blends import BLEND_WEIGHTS
+from recsys_models.item_item import EASE, EASE_SETTINGS, SEQUENTIAL_RIDGE, SequentialRidge
+from recsys_models.neighbours import NEIGHBOUR_SETTINGS, ContextNeighbours
+from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerRecommender
+from recsys_models.protocol import training_windows
+from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
+from spotlight_compat.evaluation import reciprocal_ranks
 
 EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
 RIDGE_CHANGES = ([dict(l2=l2) for l2 in (300.0, 3000.0)] + [dict(recency_decay=d) for d in (0.65, 0.9)]
@@ -41,57 +43,39 @@ NEIGHBOUR_GRID = list(product((256, 1024, 4096), (0.05, 0.1)))  # (neighbours, t
 NEIGHBOUR_WEIGHTS = (0.25, 0.5, 1.0)
 
 
-def sequential_rules(nb, interactions, window=10, recency_decay=0.7):
-    """Tried: how often j follows i within ``window`` steps, weighted 1 / distance; a prefix's
-    scores are its recency profile times those counts, scaled to a maximum of 1 per row."""
-    n, rows, cols, vals = interactions.num_items, [], [], []
-    for items in nb.user_histories(interactions):
-        for distance in range(1, min(window, len(items) - 1) + 1):
-            rows.append(items[:-distance])
-            cols.append(items[distance:])
-            vals.append(np.full(len(items) - distance, 1.0 / distance))
-    counts = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
-
-    def predict_sequences(prefixes):
-        scores = np.asarray(nb.recency_profiles(prefixes, n, recency_decay) @ counts.toarray())
-        return scores / np.maximum(scores.max(1, keepdims=True), 1e-9)
-    return predict_sequences
-
-
-def session_ease(nb, interactions, gap=60, l2=300.0, recency_decay=0.65):
+def session_ease(interactions, gap=60, l2=300.0, recency_decay=0.65):
     """Tried: EASE on rating sessions (a user's ratings split where more than ``gap`` seconds pass)."""
     order = np.lexsort((interactions.timestamps, interactions.user_ids))
     users, items, times = (a[order] for a in (interactions.user_ids, interactions.item_ids, interactions.timestamps))
     session = np.cumsum(np.r_[True, (users[1:] != users[:-1]) | (np.diff(times) > gap)]) - 1
     sessions = type(interactions)(session, items, timestamps=times, num_users=int(session[-1]) + 1,
                                   num_items=interactions.num_items)
-    return nb.EASE(l2, recency_decay).fit(sessions)
+    return EASE(l2, recency_decay).fit(sessions)
 
 
-def validation_scores(nb, seed, dataset):
-    fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
+def validation_scores(seed, dataset):
+    fit, valid = fit_and_validation_users(training_users(dataset, seed), seed)
     prefixes, targets = valid.sequences[:, :-1], valid.sequences[:, -1]
 
     def mrr(scores):
         return np.array([reciprocal_ranks(scores, prefixes, targets, exclude).mean() for exclude in (False, True)])
 
-    scores = {('EASE', l2, decay): mrr(nb.EASE(l2, decay).fit(fit).predict_sequences(prefixes))
+    scores = {('EASE', l2, decay): mrr(EASE(l2, decay).fit(fit).predict_sequences(prefixes))
               for l2, decay in EASE_GRID}
-    gru, _ = nb.fit_next_item_model(nb.GRURecommender, nb.GRU_RECIPE, nb.training_windows(fit),
-                                    valid, seed, torch.device('cpu'))
+    gru, _ = fit_next_item_model(GRURecommender, GRU_RECIPE, training_windows(fit), valid, seed)
     parts = {'GRU': gru.log_probabilities(prefixes),
-             'EASE': nb.EASE(**nb.EASE_SETTINGS).fit(fit).predict_sequences(prefixes)}
+             'EASE': EASE(**EASE_SETTINGS).fit(fit).predict_sequences(prefixes)}
     for change in [{}] + RIDGE_CHANGES:
-        ridge = nb.SequentialRidge(**dict(nb.SEQUENTIAL_RIDGE, **change)).fit(fit).predict_sequences(prefixes)
-        scores[('sequential ridge', str(change or 'notebook'))] = mrr(ridge)
+        ridge = SequentialRidge(**dict(SEQUENTIAL_RIDGE, **change)).fit(fit).predict_sequences(prefixes)
+        scores[('sequential ridge', str(change or 'chosen'))] = mrr(ridge)
         parts.setdefault('ridge', ridge)
     for name in ('GRU', 'EASE'):
         scores[(name, 'alone')] = mrr(parts[name])
     for ease_weight, ridge_weight in product(EASE_WEIGHTS, RIDGE_WEIGHTS):
         scores[('GRU + EASE + ridge', ease_weight, ridge_weight)] = mrr(
             parts['GRU'] + ease_weight * parts['EASE'] + ridge_weight * parts['ridge'])
-    chosen = parts['GRU'] + nb.BLEND_WEIGHTS['ease'] * parts['EASE'] + nb.BLEND_WEIGHTS['ridge'] * parts['ridge']
-    neighbours = nb.ContextNeighbours(gru, **nb.NEIGHBOUR_SETTINGS).fit(fit)  # contexts stored once
+    chosen = parts['GRU'] + BLEND_WEIGHTS['ease'] * parts['EASE'] + BLEND_WEIGHTS['ridge'] * parts['ridge']
+    neighbours = ContextNeighbours(gru, **NEIGHBOUR_SETTINGS).fit(fit)  # contexts stored once
     for count, temperature in NEIGHBOUR_GRID:
         neighbours.neighbours, neighbours.temperature = count, temperature
         votes = neighbours.predict_sequences(prefixes)
@@ -99,18 +83,18 @@ def validation_scores(nb, seed, dataset):
         for weight in NEIGHBOUR_WEIGHTS:
             scores[('GRU + EASE + ridge + nearest contexts', count, temperature, weight)] = mrr(
                 chosen + weight * votes)
-    rules = sequential_rules(nb, fit)(prefixes)
-    sessions = session_ease(nb, fit).predict_sequences(prefixes)
+    rules = sr_scorer(sequential_rules(fit, steps=10, weighting='div', pruning=0), 'div').predict_sequences(prefixes)
+    rules = rules / np.maximum(rules.max(1, keepdims=True), 1e-9)  # a maximum of 1 per row
+    sessions = session_ease(fit).predict_sequences(prefixes)
     scores[('sequential rules', 'alone')] = mrr(rules)
     scores[('session EASE', 'alone')] = mrr(sessions)
     for weight in RULES_WEIGHTS:
         scores[('GRU + EASE + ridge + sequential rules', weight)] = mrr(chosen + weight * rules)
     for weight in SESSION_EASE_WEIGHTS:
         scores[('GRU + EASE + ridge + session EASE', weight)] = mrr(chosen + weight * sessions)
-    for name, network, recipe in (('CBOW', nb.CBOWRecommender, nb.CBOW_RECIPE),
-                                  ('Transformer', nb.TransformerRecommender, nb.TRANSFORMER_RECIPE)):
-        model, _ = nb.fit_next_item_model(network, recipe, nb.training_windows(fit), valid, seed,
-                                          torch.device('cpu'))
+    for name, network, recipe in (('CBOW', CBOWRecommender, CBOW_RECIPE),
+                                  ('Transformer', TransformerRecommender, TRANSFORMER_RECIPE)):
+        model, _ = fit_next_item_model(network, recipe, training_windows(fit), valid, seed)
         log_probabilities = model.log_probabilities(prefixes)
         for weight in NETWORK_WEIGHTS:
             scores[(f'GRU + EASE + ridge + {name}', weight)] = mrr(chosen + weight * log_probabilities)

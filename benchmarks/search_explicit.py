@@ -1,10 +1,10 @@
 """
 The validation searches behind the notebook's Part 1 models: the Bayesian MF's dimension and
-noise precision, the full-batch CollaborativeFilteringModel's dimension and L2 weight, the
+noise precision, the full-batch biased MF's dimension and L2 weight, the
 Macau MF's features, prior precisions, likelihood, rank and sweeps, I-AutoRec's L2 weight
 and epochs, and I-AutoRec's share of the Macau + I-AutoRec blend.
 
-For each seed, 5% of the training ratings (the notebook's ``validation_ratings``) are held
+For each seed, 5% of the training ratings (``recsys_models.protocol.validation_ratings``) are held
 out for validation; every setting is fitted on the rest and scored by validation RMSE. The
 test ratings are never read. Prints, per setting, the validation RMSE per seed, their mean
 and the mean fit seconds (wall and process CPU).
@@ -19,42 +19,41 @@ import argparse
 import sys
 import time
 from itertools import product
-from pathlib import Path
 
 import numpy as np
-import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
-from notebook_definitions import notebook_definitions  # noqa: E402
-
-from spotlight_compat.cross_validation import random_train_test_split  # noqa: E402
-from spotlight_compat.datasets.movielens import (get_movielens_dataset,  # noqa: E402
-                                                 get_movielens_item_features,
+from recsys_models.autorec import AUTOREC, AutoRecRatings
+from recsys_models.bayesian import BPMF, MACAU, BayesianMF, MacauMF
+from recsys_models.blends import RatingBlend
+from recsys_models.factorization import TUNED_CF, train_cf_full_batch
+from recsys_models.features import item_side_features, user_side_features
+from recsys_models.protocol import validation_ratings
+from spotlight_compat.cross_validation import random_train_test_split
+from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
                                                  get_movielens_user_features)
-from spotlight_compat.evaluation import rmse_score  # noqa: E402
+from spotlight_compat.evaluation import rmse_score
 
 GAUSSIAN = dict(n_sweeps=200, ordinal=False)      # the Macau settings of the first rounds
 WITHOUT = 1e9                                    # a prior precision that switches a block off
-# group -> list of (label, fit(nb, fit_ratings, valid_ratings, seed, side) -> model)
+# group -> list of (label, fit(fit_ratings, valid_ratings, seed, side) -> model)
 GROUPS = {
     'bpmf': [(f'Bayesian MF dim {dim}, alpha {alpha}',
-              lambda nb, fit, valid, seed, side, dim=dim, alpha=alpha:
-              nb.BayesianMF(**dict(nb.BPMF, dim=dim, alpha=alpha),
+              lambda fit, valid, seed, side, dim=dim, alpha=alpha:
+              BayesianMF(**dict(BPMF, dim=dim, alpha=alpha),
                             random_state=np.random.RandomState(seed)).fit(fit))
              for dim, alpha in product((5, 10, 20), (1.25, 1.5, 2.0))],
     'cf': [(f'tuned CF dim {dim}, l2 {l2}',
-            lambda nb, fit, valid, seed, side, dim=dim, l2=l2:
-            nb.train_cf_full_batch(fit, valid, seed, torch.device('cpu'),
-                                   **dict(nb.TUNED_CF, embedding_size=dim, l2=l2)))
+            lambda fit, valid, seed, side, dim=dim, l2=l2:
+            train_cf_full_batch(fit, valid, seed, **dict(TUNED_CF, embedding_size=dim, l2=l2)))
            for dim, l2 in product((32, 64), (0.08, 0.12, 0.16))],
 }
 
 
 def macau(label, **changes):
-    """A Macau MF setting: the notebook's MACAU with ``changes``."""
-    def fit(nb, fit_ratings, valid, seed, side):
+    """A Macau MF setting: ``MACAU`` with ``changes``."""
+    def fit(fit_ratings, valid, seed, side):
         user_side, item_side = side
-        return nb.MacauMF(**dict(nb.MACAU, **changes), seed=seed).fit(fit_ratings, user_side, item_side)
+        return MacauMF(**dict(MACAU, **changes), seed=seed).fit(fit_ratings, user_side, item_side)
     return label, fit
 
 
@@ -68,16 +67,16 @@ GROUPS['macau-lambda'] = [macau(f'lambda implicit {li}, side {ls}', **GAUSSIAN, 
 GROUPS['macau-likelihood'] = [macau('count ** -1 scaling', **GAUSSIAN, implicit_power=1.0),
                               macau('Gaussian, 200 sweeps', **GAUSSIAN),
                               macau('ordinal, 200 sweeps', n_sweeps=200)]
-GROUPS['macau-size'] = [macau('ordinal, rank 10, 140 sweeps (the notebook)'),
+GROUPS['macau-size'] = [macau('ordinal, rank 10, 140 sweeps (chosen)'),
                         macau('ordinal, rank 10, 400 sweeps', n_sweeps=400),
                         macau('ordinal, rank 15, 150 sweeps', rank=15, n_sweeps=150),
                         macau('ordinal, rank 20, 120 sweeps', rank=20, n_sweeps=120)]
 
 
 def autorec(label, **changes):
-    """An I-AutoRec setting: the notebook's AUTOREC with ``changes``."""
-    def fit(nb, fit_ratings, valid, seed, side):
-        return nb.AutoRecRatings(**dict(nb.AUTOREC, **changes), seed=seed).fit(fit_ratings)
+    """An I-AutoRec setting: ``AUTOREC`` with ``changes``."""
+    def fit(fit_ratings, valid, seed, side):
+        return AutoRecRatings(**dict(AUTOREC, **changes), seed=seed).fit(fit_ratings)
     return label, fit
 
 
@@ -89,13 +88,13 @@ BLEND_PARTS = {}  # seed -> the (Macau MF, I-AutoRec) pair fitted on that seed's
 
 
 def blend(weight):
-    """The notebook's Macau MF and I-AutoRec (each fitted once per seed), I-AutoRec weighing
+    """The chosen Macau MF and I-AutoRec (each fitted once per seed), I-AutoRec weighing
     ``weight``; the wall and CPU seconds of a seed's first setting include both fits."""
-    def fit(nb, fit_ratings, valid, seed, side):
+    def fit(fit_ratings, valid, seed, side):
         if seed not in BLEND_PARTS:
-            BLEND_PARTS[seed] = (nb.MacauMF(**nb.MACAU, seed=seed).fit(fit_ratings, *side),
-                                 nb.AutoRecRatings(**nb.AUTOREC, seed=seed).fit(fit_ratings))
-        return nb.RatingBlend(*BLEND_PARTS[seed], weight)
+            BLEND_PARTS[seed] = (MacauMF(**MACAU, seed=seed).fit(fit_ratings, *side),
+                                 AutoRecRatings(**AUTOREC, seed=seed).fit(fit_ratings))
+        return RatingBlend(*BLEND_PARTS[seed], weight)
     return f'Macau MF + I-AutoRec, weight {weight}', fit
 
 
@@ -107,13 +106,10 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--groups', nargs='+', choices=list(GROUPS), default=list(GROUPS))
     args = parser.parse_args(argv)
-    nb = notebook_definitions('BayesianMF', 'BPMF', 'train_cf_full_batch', 'TUNED_CF', 'MacauMF',
-                              'MACAU', 'user_side_features', 'item_side_features', 'validation_ratings',
-                              'AutoRecRatings', 'AUTOREC', 'RatingBlend')
     dataset = get_movielens_dataset('100K')
-    side = (nb.user_side_features(get_movielens_user_features()),
-            nb.item_side_features(get_movielens_item_features()))
-    splits = [nb.validation_ratings(random_train_test_split(
+    side = (user_side_features(get_movielens_user_features()),
+            item_side_features(get_movielens_item_features()))
+    splits = [validation_ratings(random_train_test_split(
         dataset, random_state=np.random.RandomState(seed))[0], seed) for seed in args.seeds]
     print('| setting | ' + ' | '.join(f'seed {s}' for s in args.seeds)
           + ' | mean validation RMSE | wall s | CPU s |\n|---|' + '---|' * (len(args.seeds) + 3))
@@ -122,7 +118,7 @@ def main(argv=None):
             scores, walls, cpus = [], [], []
             for seed, (fit_ratings, valid) in zip(args.seeds, splits):
                 wall, cpu = time.perf_counter(), time.process_time()
-                model = fit(nb, fit_ratings, valid, seed, side)
+                model = fit(fit_ratings, valid, seed, side)
                 walls.append(time.perf_counter() - wall)
                 cpus.append(time.process_time() - cpu)
                 scores.append(rmse_score(model, valid))

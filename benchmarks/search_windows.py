@@ -1,11 +1,11 @@
 """
 The validation comparison behind the notebook's training windows: each next-item network
 trained on windows of 10 items (the test's format) one every 10 items (no overlap), one
-every 5 (the notebook's ``training_windows``: half overlap) and on windows of 50 items, plus
+every 5 (the notebook's ``recsys_models.protocol.training_windows``: half overlap) and on windows of 50 items, plus
 a GRU with 64 dimensions instead of 128 and GRUs trained for fewer or more epochs.
 
 For each seed, the training users are split again (``RandomState(seed + 1000)``) into fit
-and validation users; every network is trained on the fit users with the notebook's
+and validation users; every network is trained on the fit users with ``recsys_models``'
 ``fit_next_item_model`` and recipes, and scored by its best validation MRR over the
 epochs (the one the notebook keeps). The test users are never read. Prints the mean over
 seeds and the mean training time per setting.
@@ -19,43 +19,41 @@ Usage::
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
-import torch
+from validation_users import fit_and_validation_users, scores_per_seed, training_users
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validation_users import fit_and_validation_users, scores_per_seed, training_users  # noqa: E402
+from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerRecommender
+from recsys_models.protocol import WINDOW, WINDOW_STEP, training_windows
+from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
 
 
 # window (length, step) pairs: the test's format without overlap, the notebook's, long ones
 WINDOWS = ((10, 10), (10, 5), (50, 50))
-# name -> (network class, recipe name in the notebook, changes to its model arguments,
+# name -> (network class, its recipe, changes to its model arguments,
 #          changes to its training settings, windows)
 NETWORKS = {
-    'GRU': ('GRURecommender', 'GRU_RECIPE', {}, {}, WINDOWS),
-    'GRU, d=64': ('GRURecommender', 'GRU_RECIPE', {'embedding_dim': 64}, {}, ((10, 5),)),
-    'GRU, 4 epochs': ('GRURecommender', 'GRU_RECIPE', {}, {'n_epochs': 4}, ((10, 5),)),
-    'GRU, 8 epochs': ('GRURecommender', 'GRU_RECIPE', {}, {'n_epochs': 8}, ((10, 5),)),
-    'CBOW': ('CBOWRecommender', 'CBOW_RECIPE', {}, {}, WINDOWS),
-    'Transformer': ('TransformerRecommender', 'TRANSFORMER_RECIPE', {}, {}, WINDOWS),
+    'GRU': (GRURecommender, GRU_RECIPE, {}, {}, WINDOWS),
+    'GRU, d=64': (GRURecommender, GRU_RECIPE, {'embedding_dim': 64}, {}, ((10, 5),)),
+    'GRU, 4 epochs': (GRURecommender, GRU_RECIPE, {}, {'n_epochs': 4}, ((10, 5),)),
+    'GRU, 8 epochs': (GRURecommender, GRU_RECIPE, {}, {'n_epochs': 8}, ((10, 5),)),
+    'CBOW': (CBOWRecommender, CBOW_RECIPE, {}, {}, WINDOWS),
+    'Transformer': (TransformerRecommender, TRANSFORMER_RECIPE, {}, {}, WINDOWS),
 }
 
 
-def validation_scores(nb, seed, dataset, networks=tuple(NETWORKS)):
-    fit, valid = fit_and_validation_users(nb, training_users(dataset, seed), seed)
+def validation_scores(seed, dataset, networks=tuple(NETWORKS)):
+    fit, valid = fit_and_validation_users(training_users(dataset, seed), seed)
     windows = {(length, step): fit.to_sequence(max_sequence_length=length, step_size=step).sequences
                for length, step in WINDOWS}
-    assert np.array_equal(windows[(nb.WINDOW, nb.WINDOW_STEP)], nb.training_windows(fit))
+    assert np.array_equal(windows[(WINDOW, WINDOW_STEP)], training_windows(fit))
     scores = {}
     for name in networks:
-        network, recipe_name, model_changes, training_changes, windows_used = NETWORKS[name]
-        recipe = getattr(nb, recipe_name)
+        network, recipe, model_changes, training_changes, windows_used = NETWORKS[name]
         recipe = replace(recipe, model={**recipe.model, **model_changes}, **training_changes)
         for window in windows_used:
             start = time.perf_counter()
-            _, history = nb.fit_next_item_model(getattr(nb, network), recipe, windows[window], valid,
-                                                seed, torch.device('cpu'))
+            _, history = fit_next_item_model(network, recipe, windows[window], valid, seed)
             scores[(name, window)] = (max(history['valid_mrr']), time.perf_counter() - start)
     return scores
 

@@ -6,8 +6,8 @@ The solution follows nbgrader's conventions: what the student writes lies betwee
 cells, and nbgrader's own ``ClearSolutions`` replaces each region by ``pass`` (the
 handout's ``# Your code here`` comments sit just above the regions, so they stay). Cells
 that exist only in the solution are tagged and removed: ``solution`` (our answers and the
-code behind them), ``beyond`` (the "beyond the homework" sections) and ``check`` (asserts
-and metric bookkeeping). Outputs and execution counts are cleared.
+code behind them) and ``check`` (asserts and metric bookkeeping). Outputs and execution
+counts are cleared.
 
 Usage::
 
@@ -22,10 +22,10 @@ import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbgrader.preprocessors import ClearSolutions
 
-from spotlight_compat.datasets.cache import atomic_write_bytes
+from spotlight_compat._atomic import atomic_write_bytes
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / 'recsys_homework.ipynb'
-SOLUTION_ONLY_TAGS = {'solution', 'beyond', 'check'}
+SOLUTION_ONLY_TAGS = {'solution', 'check'}
 
 
 def make_handout(solution):
@@ -35,13 +35,6 @@ def make_handout(solution):
                      if not SOLUTION_ONLY_TAGS & set(cell.metadata.get('tags', []))]
     handout, _ = ClearSolutions(code_stub={'python': 'pass'}, enforce_metadata=True).preprocess(handout, {})
     handout, _ = ClearOutputPreprocessor().preprocess(handout, {})
-    for cell in handout.cells:
-        cell.metadata.pop('defines', None)
-        tags = [tag for tag in cell.metadata.get('tags', []) if tag != 'definitions']
-        if tags:
-            cell.metadata['tags'] = tags
-        else:
-            cell.metadata.pop('tags', None)
     return handout
 
 

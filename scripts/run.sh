@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Set up the environment, then execute the notebook end to end (headless), save it
-# in place with its outputs and export it as HTML. Extra arguments go to run_notebook.py.
+# Set up the environment, then execute both notebooks end to end (headless, the homework
+# first), save them in place with their outputs and export them as HTML into results/.
+# Extra arguments go to run_notebook.py (e.g. --seed 3 --output ... for a scratch run of one).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-python scripts/run_notebook.py --html results/recsys_homework.html "$@"
+for notebook in recsys_homework beyond_the_homework; do
+    echo "== $notebook.ipynb"
+    python scripts/run_notebook.py "$notebook.ipynb" --html "results/$notebook.html" "$@"
+done

@@ -1,11 +1,15 @@
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 GOLDEN = Path(__file__).parent / 'fixtures' / 'golden'
+ROOT = Path(__file__).resolve().parent.parent
+# The project's scripts and benchmarks are tested as modules, e.g. ``import make_handout``.
+sys.path[:0] = [str(ROOT / 'scripts'), str(ROOT / 'benchmarks')]
 
 
 def fingerprint(array, dtype):
@@ -256,3 +260,27 @@ def fake_pip_download(state):
         return wheel
 
     return pip_download
+
+
+@pytest.fixture(scope='session')
+def grouped_histories():
+    """60 users in 4 groups; each user rates the 10 items of its group, over and over, in an
+    order of its own (items 1-40, timestamps 0-29). A model that learns the groups ranks the
+    next item among 10 of 40 items: MRR about 0.29 if it knows no more, against about 0.11
+    for a random ranking."""
+    from spotlight_compat.interactions import Interactions
+    rng = np.random.RandomState(0)
+    users = np.repeat(np.arange(60), 30)
+    steps = np.tile(np.arange(30), 60)
+    items = np.concatenate([10 * (user % 4) + 1 + np.tile(rng.permutation(10), 3) for user in range(60)])
+    return Interactions(users, items, timestamps=steps)
+
+
+def unique_pair_ratings(num_users=30, num_items=40, n=900, seed=0):
+    """Random 1-5 star ratings, one per (user, item) pair."""
+    from spotlight_compat.interactions import Interactions
+    rng = np.random.RandomState(seed)
+    cells = rng.choice(num_users * num_items, size=n, replace=False)
+    return Interactions(cells // num_items, cells % num_items,
+                        ratings=rng.randint(1, 6, size=n).astype(np.float32),
+                        num_users=num_users, num_items=num_items)

@@ -4,15 +4,14 @@ handout writer refuses to overwrite the solution.
 """
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+import make_handout
+import readme_tables
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'scripts'))
-import make_handout  # noqa: E402
-import readme_tables  # noqa: E402
 
 
 def test_readme_tables_are_up_to_date():
@@ -33,6 +32,7 @@ def test_readme_tables_need_their_markers():
         readme_tables.updated_readme('no markers here', 'table')
 
 
-def test_handout_writer_refuses_to_overwrite_the_solution():
-    with pytest.raises(SystemExit):
+def test_handout_writer_refuses_to_overwrite_the_solution(capsys):
+    with pytest.raises(SystemExit) as exit:
         make_handout.main([str(make_handout.NOTEBOOK)])
+    assert exit.value.code == 2 and 'would overwrite the solution notebook' in capsys.readouterr().err

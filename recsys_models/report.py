@@ -1,0 +1,98 @@
+"""
+Our models beside the peers, from the result files: ``results/benchmark.json`` (the
+notebooks' models over seeds 0-4, ``benchmarks/benchmark.py``) and ``results/peers.json``
+(the peer libraries on the same splits, ``benchmarks/peers.py``). The README's tables
+(``scripts/readme_tables.py``) and the second notebook's comparison read them here.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEEN_LAST = ', seen items ranked last'
+
+
+def load_results(benchmark_path, peers_path=None):
+    """The benchmark report and the peers' report (None when ``peers_path`` is None or absent)."""
+    benchmark_path = Path(benchmark_path)
+    if not benchmark_path.exists():
+        raise FileNotFoundError(f'{benchmark_path} does not exist: run python benchmarks/benchmark.py to write it.')
+    benchmark = json.loads(benchmark_path.read_text())
+    report = None
+    if peers_path is not None and Path(peers_path).exists():
+        report = json.loads(Path(peers_path).read_text())
+    return benchmark, report
+
+
+def our_rows(benchmark):
+    """
+    The notebooks' rows: ``{'RMSE': [row, ...], 'MRR': [...]}``, each row a dict with
+    ``label``, ``source``, ``values`` (per seed), ``seen_last`` (per seed, or None) and ``fit_s``.
+    """
+    rows = {row['model']: row for row in benchmark['rows']}
+    table = {'RMSE': [], 'MRR': []}
+    for name, row in rows.items():
+        if name.endswith(SEEN_LAST):
+            continue
+        seen_last = rows.get(name + SEEN_LAST)
+        table[row['metric']].append(dict(label=name, source='this project', values=row['values'],
+                                         seen_last=seen_last['values'] if seen_last else None,
+                                         fit_s=[row['train_seconds_mean']]))
+    return table
+
+
+def peer_rows(report):
+    """The peers' rows, in the shape of ``our_rows``; a peer run on fewer seeds says which."""
+    table = {'RMSE': [], 'MRR': []}
+    for row in report['rows'].values():
+        done = {seed: run for seed, run in row['per_seed'].items() if 'error' not in run}
+        runs = list(done.values())
+        if not runs:
+            continue
+        label = row['label']
+        if len(done) < len(report['seeds']):
+            label += f" ({'seeds' if len(done) > 1 else 'seed'} {', '.join(sorted(done))} only)"
+        source = f"{row['library']} {row['version']}"
+        metric, key = ('RMSE', 'rmse') if row['part'] == 'explicit' else ('MRR', 'mrr')
+        table[metric].append(dict(label=label, source=source, values=[r[key] for r in runs],
+                                  seen_last=[r['mrr_seen_last'] for r in runs] if metric == 'MRR' else None,
+                                  fit_s=[r['fit_s'] for r in runs]))
+    return table
+
+
+def comparison_rows(benchmark, report=None):
+    """Ours and the peers', best first: RMSE ascending, MRR descending."""
+    rows = our_rows(benchmark)
+    if report is not None:
+        for metric, extra in peer_rows(report).items():
+            rows[metric] += extra
+    rows['RMSE'].sort(key=lambda r: np.mean(r['values']))
+    rows['MRR'].sort(key=lambda r: -np.mean(r['values']))
+    return rows
+
+
+def mean_seconds(values):
+    """The mean of the known fit times, or None."""
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
+def comparison_table(benchmark_path, peers_path, metric):
+    """
+    One metric's comparison as a DataFrame indexed by model: source, mean and std over
+    seeds (and, for MRR, with seen items ranked last), mean fit seconds.
+    """
+    if metric not in ('RMSE', 'MRR'):
+        raise ValueError(f"metric must be 'RMSE' or 'MRR', got {metric!r}.")
+    benchmark, report = load_results(benchmark_path, peers_path)
+    records = []
+    for row in comparison_rows(benchmark, report)[metric]:
+        record = dict(model=row['label'], source=row['source'], mean=np.mean(row['values']),
+                      std=np.std(row['values']))
+        if metric == 'MRR':
+            record['seen last'] = np.mean(row['seen_last']) if row['seen_last'] else np.nan
+        record['fit s'] = mean_seconds(row['fit_s'])
+        records.append(record)
+    return pd.DataFrame(records).set_index('model')

@@ -1,0 +1,49 @@
+"""recsys_models.report and recsys_models.plots: the comparison tables and the training curves."""
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+from recsys_models import report
+from recsys_models.plots import plot_training
+
+matplotlib.use('Agg')
+
+BENCHMARK = {'seeds': [0, 1], 'rows': [
+    dict(metric='RMSE', model='ours', values=[0.9, 0.8], train_seconds_mean=2.0),
+    dict(metric='MRR', model='GRU', values=[0.06, 0.08], train_seconds_mean=10.0),
+    dict(metric='MRR', model='GRU, seen items ranked last', values=[0.07, 0.09], train_seconds_mean=10.0)]}
+PEERS = {'seeds': ['0', '1'], 'runs': [], 'rows': {
+    'fm': dict(part='explicit', label='FM', library='myfm', version='1', per_seed={
+        '0': dict(rmse=0.7, fit_s=3.0), '1': dict(error='crashed')}),
+    'sr': dict(part='implicit', label='SR', library='numpy', version='2', per_seed={
+        '0': dict(mrr=0.1, mrr_seen_last=0.2, fit_s=1.0), '1': dict(mrr=0.1, mrr_seen_last=0.2, fit_s=1.0)})}}
+
+
+def test_comparison_rows_put_the_best_first_and_pair_the_seen_last_rows():
+    rows = report.comparison_rows(BENCHMARK, PEERS)
+    assert [row['label'] for row in rows['RMSE']] == ['FM (seed 0 only)', 'ours']
+    assert [row['label'] for row in rows['MRR']] == ['SR', 'GRU']
+    assert rows['MRR'][1]['seen_last'] == [0.07, 0.09] and rows['RMSE'][0]['seen_last'] is None
+
+
+def test_comparison_table_reads_the_result_files(tmp_path):
+    (tmp_path / 'benchmark.json').write_text(json.dumps(BENCHMARK))
+    (tmp_path / 'peers.json').write_text(json.dumps(PEERS))
+    table = report.comparison_table(tmp_path / 'benchmark.json', tmp_path / 'peers.json', 'MRR')
+    assert list(table.index) == ['SR', 'GRU']
+    assert table.loc['GRU', 'mean'] == pytest.approx(0.07) and table.loc['GRU', 'seen last'] == pytest.approx(0.08)
+    without_peers = report.comparison_table(tmp_path / 'benchmark.json', tmp_path / 'absent.json', 'RMSE')
+    assert list(without_peers.index) == ['ours']
+    with pytest.raises(ValueError, match='RMSE'):
+        report.comparison_table(tmp_path / 'benchmark.json', None, 'NDCG')
+
+
+def test_plot_training_draws_one_line_per_network_and_the_baseline():
+    history = {'loss': [3.0, 2.5], 'valid_mrr': [0.05, 0.06]}
+    figure = plot_training({'a': history, 'b': history}, baseline_mrr=0.04)
+    loss_axis, mrr_axis = figure.axes
+    assert len(loss_axis.lines) == 2 and len(mrr_axis.lines) == 3
+    np.testing.assert_array_equal(mrr_axis.lines[0].get_ydata(), [0.05, 0.06])
