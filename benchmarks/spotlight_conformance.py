@@ -168,7 +168,8 @@ def run_file(python, suite, name, timeout):
         return {'error': f'timed out after {timeout} s'}, timeout
     seconds = time.perf_counter() - start
     if not report.exists():
-        return {'error': output.strip().splitlines()[-1] if output.strip() else 'no output'}, seconds
+        last_line = output.strip().splitlines()[-1] if output.strip() else 'no output'
+        return {'error': last_line}, seconds
     return junit_counts(report, output), seconds
 
 
@@ -211,7 +212,10 @@ def example_imports(checkout):
 
 
 def _imports_spotlight(node):
-    names = [node.module or ''] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom):
+        names = [node.module or '']
+    else:
+        names = [alias.name for alias in node.names]
     return any(name.split('.')[0] == 'spotlight' for name in names)
 
 
@@ -246,7 +250,8 @@ def write_report(path, checkout, files, results, snippets, python, original_pyth
              '`spotlight_compat` through an import alias'
              + (' and against the original spotlight 0.1.6' if 'original' in results else '')
              + f'. Interpreters: `{python}` (compat), `{original_python}` (original). '
-             f'Load average at the start: {load}.', '',
+             f'Load average at the start: {load}; OMP_NUM_THREADS='
+             f'{os.environ.get("OMP_NUM_THREADS", "unset")}.', '',
              'Cells are passed / failed / skipped test cases.', '',
              '| test file | ' + ' | '.join(modes) + ' |',
              '|---|' + '---|' * len(modes)]
@@ -324,7 +329,8 @@ else:
     data = generate_sequential(num_users=100, num_items=100, num_interactions=10000,
                                concentration_parameter=1e-3, order=2, random_state=state)
     train, test = user_based_train_test_split(data, random_state=state)
-    train, test = train.to_sequence(max_sequence_length=10), test.to_sequence(max_sequence_length=10)
+    train = train.to_sequence(max_sequence_length=10)
+    test = test.to_sequence(max_sequence_length=10)
     model = ImplicitSequenceModel(random_state=state, **kwargs)
     model.fit(train)
     print(sequence_mrr_score(model, test).mean())
@@ -406,8 +412,8 @@ def main():
                                                              f'readme{number}', workdir,
                                                              arguments.timeout)
         for script, imports in example_imports(arguments.checkout).items():
-            snippets[f'`{script}` (its spotlight imports)'] = run_snippet(arguments.python, imports, script,
-                                                            workdir, 600)
+            snippets[f'`{script}` (its spotlight imports)'] = run_snippet(
+                arguments.python, imports, script, workdir, 600)
     print(snippets)
     statistics = {}
     if arguments.statistics:

@@ -139,10 +139,11 @@ class BloomEmbedding(nn.Module):
         self.register_buffer('hashes', torch.from_numpy(hashes), persistent=False)
 
     def __repr__(self):
-        return f'<BloomEmbedding (compression_ratio: {self.compression_ratio}): {self.embeddings!r}>'
+        return (f'<BloomEmbedding (compression_ratio: {self.compression_ratio}): '
+                f'{self.embeddings!r}>')
 
     def forward(self, indices):
-        """Embeddings of ``indices`` (a tensor of ids of any shape), shape ``indices.shape + (dim,)``."""
+        """Embeddings of ``indices`` (ids of any shape), of shape ``indices.shape + (dim,)``."""
         hashed = self.hashes[indices.reshape(-1)]
         if self._bag:
             offsets = torch.arange(0, hashed.numel(), self.num_hash_functions,

@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from . import _checks
-from .layers import ScaledEmbedding, ZeroEmbedding  # noqa: F401  (their former home)
 
 
 def check_training_arguments(embedding_dim, n_iter, batch_size, l2, learning_rate,
