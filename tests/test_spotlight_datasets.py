@@ -107,6 +107,20 @@ def test_unreachable_source_says_what_to_do(tmp_path, grouplens, monkeypatch):
         goodbooks.get_goodbooks_dataset(data_home=tmp_path)
 
 
+def test_file_placed_by_hand_is_used_offline_and_recorded(tmp_path):
+    content = _hdf5_bytes(tmp_path, {'ratings': np.full((4, 3), 2)})
+    (tmp_path / 'goodbooks').mkdir()
+    (tmp_path / 'goodbooks' / 'goodbooks.hdf5').write_bytes(content)
+    data = goodbooks.get_goodbooks_dataset(data_home=tmp_path)  # no server: offline
+    assert len(data) == 4 and data.ratings.tolist() == [2.0] * 4
+    assert (tmp_path / 'goodbooks' / 'goodbooks.hdf5.sha256').read_text() == _sha256(content)
+
+
+def _sha256(content):
+    import hashlib
+    return hashlib.sha256(content).hexdigest()
+
+
 def test_amazon_filters_and_renumbers(tmp_path, grouplens, monkeypatch):
     users = np.array([50, 50, 50, 9, 9, 3, 50, 9], dtype=np.int64)
     items = np.array([700, 800, 900, 700, 800, 700, 700, 900], dtype=np.int64)

@@ -10,8 +10,6 @@ re-fetching a damaged one. Set a module's ``SHA256`` constant to pin a known
 digest instead.
 """
 
-import contextlib
-
 from .cache import (DatasetUnavailableError, FetchError, cache_dir, cache_lock, download,
                     verified_file)
 from .. import _atomic
@@ -49,6 +47,9 @@ def fetch(url, subdirectory, filename, sha256=None, data_home=None):
         expected = sha256 or (record.read_text().strip() if record.exists() else None)
         if expected is not None and verified_file(path, expected, warn=_log):
             return path
+        if expected is None and path.exists():  # placed by hand: trusted, then recorded
+            _atomic.atomic_write_bytes(record, _file_sha256(path).encode())
+            return path
         try:
             _download(url, path, expected)
         except FetchError as error:
@@ -68,8 +69,6 @@ def _download(url, path, expected):
     import requests
 
     from . import cache
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
     downloader = pooch.HTTPDownloader(progressbar=True, timeout=cache.DOWNLOAD_TIMEOUT_SECONDS)
     fetcher = pooch.create(path=path.parent, base_url='', retry_if_failed=cache.DOWNLOAD_RETRIES,
                            registry={path.name: None}, urls={path.name: url})
