@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Execute the whole notebook on CUDA (DEVICE='cuda' injected; no code changes), then on the
+# Execute both notebooks on CUDA (DEVICE='cuda' injected; no code changes), then on the
 # same machine's CPU, and print both runs side by side: the time per section with the ratio,
 # and every metric. The table is also written to OUT_DIR/gpu.md (commit it as results/gpu.md).
 #
@@ -15,9 +15,9 @@ out=${1:-/tmp/recsys_gpu}
 devices=${GPU_CHECK_DEVICES:-cuda cpu}
 mkdir -p "$out"
 
-if ! python -c 'import nbclient, nbformat, ipykernel' 2>/dev/null; then
+if ! python -c 'import papermill, nbclient, nbformat, ipykernel' 2>/dev/null; then
     if [ ! -d .whl ]; then
-        echo "nbclient, nbformat or ipykernel is missing and there is no .whl/:" \
+        echo "papermill, nbclient, nbformat or ipykernel is missing and there is no .whl/:" \
              "run bash benchmarks/gpu_prepare.sh where pip works and bring .whl/ here" >&2
         exit 1
     fi
@@ -25,7 +25,7 @@ if ! python -c 'import nbclient, nbformat, ipykernel' 2>/dev/null; then
     python -m pip install -q --no-index --no-deps --no-compile --target "$site" .whl/*.whl
     export PYTHONPATH=$site${PYTHONPATH:+:$PYTHONPATH}
 fi
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}  # spotlight_compat, installed or not
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}  # spotlight_compat and recsys_models, installed or not
 if [ -z "${SPOTLIGHT_COMPAT_DATA:-}" ] && [ -f data/ml-100k/u.data ]; then
     export SPOTLIGHT_COMPAT_DATA=$PWD/data
 fi
@@ -39,18 +39,26 @@ else:
     print('devices', *sys.argv[1:], 'torch', torch.__version__)
 PY
 for device in $devices; do
-    python scripts/run_notebook.py --device "$device" --output "$out/recsys_homework_$device.ipynb" \
-        --results-dir "$out/$device" --timing-json "$out/$device/timing.json"
+    for notebook in recsys_homework beyond_the_homework; do
+        python scripts/run_notebook.py "$notebook.ipynb" --device "$device" \
+            --output "$out/${notebook}_$device.ipynb" --results-dir "$out/$device" \
+            --timing-json "$out/$device/timing_$notebook.json"
+    done
 done
 python - "$out" $devices <<'PY'
 import json, sys, torch
 from pathlib import Path
 out, devices = Path(sys.argv[1]), sys.argv[2:]
-timing = {d: json.loads((out / d / 'timing.json').read_text()) for d in devices}
-metrics = {d: {row['model']: row for row in json.loads((out / d / 'metrics.json').read_text())}
-           for d in devices}
+notebooks = ('recsys_homework', 'beyond_the_homework')
+timing = {}
+for d in devices:
+    runs = [json.loads((out / d / f'timing_{n}.json').read_text()) for n in notebooks]
+    timing[d] = {'sections': {f'{n}: {s}': v for n, run in zip(notebooks, runs) for s, v in run['sections'].items()},
+                 'total': sum(run['total'] for run in runs)}
+metrics = {d: {row['model']: row for f in ('metrics.json', 'beyond_metrics.json')
+               for row in json.loads((out / d / f).read_text())} for d in devices}
 name = torch.cuda.get_device_name(0) if 'cuda' in devices else 'CPU only'
-lines = [f'Notebook, seed 0, on {name} (torch {torch.__version__}): `bash benchmarks/gpu_check.sh`.', '',
+lines = [f'Both notebooks, seed 0, on {name} (torch {torch.__version__}): `bash benchmarks/gpu_check.sh`.', '',
          '| section | ' + ' | '.join(f'{d} s' for d in devices)
          + (' | cuda / cpu |' if len(devices) == 2 else ' |'),
          '|---|' + '---|' * (len(devices) + (len(devices) == 2))]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepare benchmarks/gpu_check.sh for a GPU machine that has PyTorch and the scientific
 # Python stack but neither Jupyter nor network access. Run this where pip works:
-#   - .whl/  gets the wheels that executing the notebook needs (nbclient, nbformat,
-#            ipykernel and their dependencies, versions from requirements.txt), for
+#   - .whl/  gets the wheels that executing the notebooks needs (papermill, nbclient,
+#            nbformat, ipykernel and their dependencies, versions from requirements.txt), for
 #            Python $PYTHON_VERSION (default 3.12) on x86-64 Linux;
 #   - data/  gets the MovieLens 100K files from this machine's cache (fetched first if
 #            needed), for SPOTLIGHT_COMPAT_DATA there.
@@ -16,7 +16,7 @@ mkdir -p .whl
 python -m pip download -q --only-binary=:all: --python-version "$python_version" --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
     --platform manylinux2014_x86_64 --platform manylinux1_x86_64 \
-    -d .whl $(grep -E '^(nbclient|nbformat|ipykernel)==' requirements.txt)
+    -d .whl $(grep -E '^(papermill|nbclient|nbformat|ipykernel|pandas|threadpoolctl)==' requirements.txt)
 
 cache=$(python - <<'PY'
 from spotlight_compat.datasets.cache import cache_dir
