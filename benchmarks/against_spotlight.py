@@ -86,7 +86,8 @@ def worker(name, step, size, u_data):
         return _timed(data.to_sequence)
     if step == 'explicit_fit':
         train, _ = split.random_train_test_split(data, random_state=state)
-        model = lib['factorization.explicit'].ExplicitFactorizationModel(n_iter=3, random_state=state)
+        explicit = lib['factorization.explicit']
+        model = explicit.ExplicitFactorizationModel(n_iter=3, random_state=state)
         return _timed(lambda: model.fit(train))
     if step == 'implicit_factorization_fit':
         train, _ = split.random_train_test_split(data, random_state=state)
@@ -154,7 +155,9 @@ def write_report(path, arguments, times, loads, started, finished):
              f'{arguments.runs}` on {time.strftime("%Y-%m-%d", time.gmtime(started))} '
              f'({finished - started:.0f} s). Each time is one fresh process timing one step; '
              'the libraries alternate (and which goes first). Same torch (2.13 CPU), numpy, '
-             'scipy and scikit-learn for both.', '',
+             'scipy and scikit-learn for both; OMP_NUM_THREADS='
+             f'{os.environ.get("OMP_NUM_THREADS", "unset")} '
+             '(torch\'s threads spin against the other jobs otherwise).', '',
              f'Machine: {os.cpu_count()} cores, shared with other jobs: the 1-minute load '
              f'average before each measurement ranged {min(loads):.2f}-{max(loads):.2f} '
              f'(median {sorted(loads)[len(loads) // 2]:.2f}), so absolute times are noisy; '
@@ -162,7 +165,7 @@ def write_report(path, arguments, times, loads, started, finished):
              f'Synthetic data: uniform random user ids in [0, {NUM_USERS:,}), item ids in '
              f'[1, {NUM_ITEMS:,}], ratings and int32 timestamps (`np.random.RandomState(0)`). '
              'Model steps: MovieLens 100K, the homework\'s size.', '',
-             f'| step | rows | original | compat | ratio (median original / median compat) |',
+             '| step | rows | original | compat | ratio (median original / median compat) |',
              '|---|---|---|---|---|']
     for (step, size), runs in times.items():
         original, compat = sorted(runs['original']), sorted(runs['compat'])

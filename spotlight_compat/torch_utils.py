@@ -83,14 +83,8 @@ def torch_seed(random_state):
     return int(random_state.randint(-10 ** 8, 10 ** 8))
 
 
-def shuffled_minibatches(num_rows, batch_size, random_state, device):
-    """Index tensors of a random permutation of ``range(num_rows)``, in minibatches."""
-    order = torch.from_numpy(random_state.permutation(num_rows)).to(device)
-    return order.split(batch_size)
-
-
 def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_state, device,
-                    verbose=False):
+                    verbose=False, cumulative=False):
     """
     The training loop shared by the models: ``n_iter`` epochs over shuffled
     minibatches of row indices, one optimiser step per minibatch.
@@ -99,6 +93,9 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
     ----------
     batch_loss: callable
         Maps a tensor of row indices to the loss of those rows.
+    cumulative: bool, optional
+        Each epoch shuffles the previous epoch's order (spotlight's sequence model
+        reassigns its shuffled array) rather than the original rows.
 
     Returns
     -------
@@ -113,7 +110,9 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
     epoch_losses = []
     for epoch in range(n_iter):
         total = torch.zeros((), device=device)
-        batches = shuffled_minibatches(num_rows, batch_size, random_state, device)
+        permutation = random_state.permutation(num_rows)
+        order = order[permutation] if cumulative and epoch else permutation
+        batches = torch.from_numpy(order).to(device).split(batch_size)
         for batch in batches:
             loss = batch_loss(batch)
             optimizer.zero_grad(set_to_none=True)

@@ -5,6 +5,8 @@ default embedding_dim, and representation='cnn' / 'mixture' in the model.
 """
 
 import inspect
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +20,8 @@ from spotlight_compat.sequence.implicit import ImplicitSequenceModel
 from spotlight_compat.sequence.representations import CNNNet, LSTMNet, MixtureLSTMNet, PoolNet
 
 NETWORKS = (PoolNet, LSTMNet, CNNNet, MixtureLSTMNet)
+REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
+                        / 'reference_values.json').read_text())['implicit_sequence']
 
 
 @pytest.fixture(scope='module')
@@ -103,6 +107,43 @@ def test_model_learns_with_spotlights_other_representations(sequences, represent
     scores = model.predict(test.sequences[0, :-1])
     np.testing.assert_allclose(model.predict_sequences(test.sequences[:1, :-1])[0], scores,
                                rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('run', sorted(REFERENCE['runs']))
+def test_same_seed_gives_spotlights_scores(run):
+    # Same initial weights (torch seeded from the random state), the same shuffles and
+    # the same negatives as spotlight: the scores agree up to float rounding.
+    representation, loss = run.split('_', 1)
+    state = np.random.RandomState(21)
+    data = generate_sequential(num_users=60, num_items=30, num_interactions=2400,
+                               concentration_parameter=1e-2, order=2, random_state=state)
+    train, test = user_based_train_test_split(data, random_state=state)
+    train, test = train.to_sequence(max_sequence_length=8), test.to_sequence(max_sequence_length=8)
+    model = ImplicitSequenceModel(loss=loss, representation=representation, n_iter=2,
+                                  embedding_dim=16, batch_size=32, learning_rate=1e-2,
+                                  random_state=np.random.RandomState(8))
+    model.fit(train)
+    expected = REFERENCE['runs'][run]
+    np.testing.assert_allclose(model.predict(test.sequences[0]), expected['predict_first_test'],
+                               atol=1e-4)
+    assert abs(sequence_mrr_score(model, test).mean() - np.mean(expected['mrr'])) < 2e-3
+
+
+def test_epochs_reshuffle_the_previous_order_as_spotlight_does():
+    from spotlight_compat.torch_utils import fit_minibatches
+    seen = []
+
+    def record(batch):
+        seen.append(batch.clone())
+        return torch.zeros((), requires_grad=True)
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    fit_minibatches(record, optimizer, 6, 3, 6, np.random.RandomState(4), 'cpu', cumulative=True)
+    state = np.random.RandomState(4)
+    rows = np.arange(6)
+    for epoch in range(3):
+        state.shuffle(rows)  # spotlight: sequences = shuffle(sequences), epoch after epoch
+        np.testing.assert_array_equal(seen[epoch].numpy(), rows)
 
 
 def test_model_with_bloom_item_embeddings(sequences):

@@ -10,6 +10,7 @@ from .. import _checks
 from .._serialization import SerializableModel, register
 from .._ids import as_id_vector, as_ids, check_embedding_fits, check_in_range, device_memory
 from ..interactions import PADDING_IDX, SequenceInteractions
+from ..sampling import sample_items
 from ..losses import adaptive_hinge_loss, bpr_loss, hinge_loss, pointwise_loss
 from ..torch_utils import (check_training_arguments, fit_minibatches, make_optimizer,
                            resolve_device, torch_seed)
@@ -24,7 +25,9 @@ class ImplicitSequenceModel(SerializableModel):
     """
     Next-item model trained on every time step of every sequence at once: the
     representation before step t should score the item at t above negative
-    items drawn uniformly from all item ids.
+    items drawn uniformly from all item ids (``spotlight_compat.sampling.sample_items``,
+    from the model's random state, as spotlight draws them: the same seed gives the
+    same initial weights, shuffles and negatives).
 
     Parameters
     ----------
@@ -113,7 +116,9 @@ class ImplicitSequenceModel(SerializableModel):
                                          self._learning_rate, self._l2)
 
     def _negative_items(self, shape):
-        return torch.randint(0, self._num_items, shape, device=self._device)
+        """Negatives drawn from the model's random state, in spotlight's order of draws."""
+        items = sample_items(self._num_items, tuple(shape), random_state=self._random_state)
+        return torch.from_numpy(items).to(self._device)
 
     def _batch_loss(self, sequences):
         representations, _ = self._net.user_representation(sequences)
@@ -150,7 +155,7 @@ class ImplicitSequenceModel(SerializableModel):
         self._net.train(True)
         return fit_minibatches(lambda batch: self._batch_loss(sequences[batch]), self._optimizer,
                                len(sequences), self._n_iter, self._batch_size,
-                               self._random_state, self._device, verbose)
+                               self._random_state, self._device, verbose, cumulative=True)
 
     def _check_fit_data(self, interactions):
         if not isinstance(interactions, SequenceInteractions):
