@@ -108,10 +108,11 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
         When an epoch's loss is NaN or infinite (diverged training).
     """
     epoch_losses = []
+    order = np.arange(num_rows)
     for epoch in range(n_iter):
         total = torch.zeros((), device=device)
         permutation = random_state.permutation(num_rows)
-        order = order[permutation] if cumulative and epoch else permutation
+        order = order[permutation] if cumulative else permutation
         batches = torch.from_numpy(order).to(device).split(batch_size)
         for batch in batches:
             loss = batch_loss(batch)
