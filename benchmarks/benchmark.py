@@ -16,6 +16,8 @@ Usage::
 
 import argparse
 import json
+import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -85,14 +87,19 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--output-dir', default=str(ROOT / 'results'))
     args = parser.parse_args(argv)
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as scratch:
         rows_by_seed = [run_seed(seed, Path(scratch)) for seed in args.seeds]
     rows = aggregate(rows_by_seed)
+    machine = (f'{platform.machine()}, {os.cpu_count()} cores, torch threads: '
+               f'{os.environ.get("OMP_NUM_THREADS", "torch default")}; 1-minute load average '
+               f'{load_start:.1f} at the start and {os.getloadavg()[0]:.1f} at the end of the run')
     output = Path(args.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(output / 'benchmark.json',
-                       (json.dumps({'seeds': args.seeds, 'rows': rows}, indent=1) + '\n').encode('utf-8'))
-    table = markdown(rows, args.seeds)
+    atomic_write_bytes(output / 'benchmark.json', (json.dumps(
+        {'seeds': args.seeds, 'machine': machine, 'rows': rows}, indent=1) + '\n').encode('utf-8'))
+    table = markdown(rows, args.seeds) + f'\nMeasured on {machine}.\n'
+
     atomic_write_bytes(output / 'benchmark.md', table.encode('utf-8'))
     print(table)
     return 0

@@ -38,7 +38,8 @@ def tables(benchmark, report):
     rows = comparison_rows(benchmark, report)
     seeds = ', '.join(map(str, benchmark['seeds']))
     lines = [f'Test metrics on the notebooks\' splits, seeds {seeds}: mean ± std over the seeds; '
-             'fit s is the mean training time in seconds on the 2-core machine that ran them.', '']
+             'fit s is the mean training time in seconds on the machine that ran them'
+             + (f" ({benchmark['machine']})" if 'machine' in benchmark else '') + '.', '']
     if report is not None:
         lines += ['The peers\' runs (`results/peers.md`): '
                   + '; '.join(f"`{run['command']}` on {run['machine']}" for run in report['runs']) + '.', '']

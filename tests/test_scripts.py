@@ -36,3 +36,45 @@ def test_handout_writer_refuses_to_overwrite_the_solution(capsys):
     with pytest.raises(SystemExit) as exit:
         make_handout.main([str(make_handout.NOTEBOOK)])
     assert exit.value.code == 2 and 'would overwrite the solution notebook' in capsys.readouterr().err
+
+
+def test_run_notebook_keeps_outputs_and_drops_run_metadata():
+    import nbformat
+    import run_notebook
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell('## Part A'),
+        nbformat.v4.new_code_cell('x = 1', metadata={'papermill': {'duration': 2.0}, 'execution': {'iopub.status.busy': 'now'}}),
+        nbformat.v4.new_markdown_cell('## Part B'),
+        nbformat.v4.new_code_cell('y = 2', metadata={'papermill': {'duration': 0.5}})])
+    notebook.metadata['papermill'] = {'start_time': 'now'}
+    notebook.cells[1].outputs = [nbformat.v4.new_output('stream', name='stdout', text='GRU 1/6\rGRU 6/6\n'),
+                                 nbformat.v4.new_output('stream', name='stdout', text='done\n')]
+    seconds = run_notebook.cell_seconds(notebook)
+    assert seconds == {1: 2.0, 3: 0.5}
+    assert run_notebook.section_times(notebook, seconds) == {'Part A': 2.0, 'Part B': 0.5}
+    run_notebook.clean(notebook)
+    assert 'papermill' not in notebook.metadata and 'papermill' not in notebook.cells[1].metadata
+    assert 'execution' not in notebook.cells[1].metadata
+    assert [o.text for o in notebook.cells[1].outputs] == ['GRU 6/6\ndone\n']
+
+
+def test_run_notebook_names_a_missing_notebook(tmp_path):
+    import run_notebook
+    with pytest.raises(FileNotFoundError, match='absent.ipynb'):
+        run_notebook.run_notebook(tmp_path / 'absent.ipynb')
+
+
+def test_run_notebook_executes_with_parameters(tmp_path):
+    import nbformat
+    import run_notebook
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('SEED = 0', metadata={'tags': ['parameters']}),
+        nbformat.v4.new_code_cell('print(SEED * 10)')])
+    notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    nbformat.write(notebook, tmp_path / 'tiny.ipynb')
+    run_notebook.main([str(tmp_path / 'tiny.ipynb'), '--seed', '3', '--output', str(tmp_path / 'out.ipynb')])
+    executed = nbformat.read(tmp_path / 'out.ipynb', as_version=4)
+    assert [cell.metadata.get('tags') for cell in executed.cells] == [['parameters'], ['injected-parameters'], []]
+    assert executed.cells[-1].outputs[0].text == '30\n'
+    assert 'papermill' not in executed.metadata and '"execution":' not in nbformat.writes(executed)
+    assert nbformat.read(tmp_path / 'tiny.ipynb', as_version=4).cells[0].outputs == []  # the input is untouched
