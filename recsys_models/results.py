@@ -4,6 +4,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from spotlight_compat._atomic import atomic_write_bytes
@@ -77,21 +78,26 @@ class Timer:
 LOWER_IS_BETTER = {'RMSE': True, 'MRR': False}
 
 
-def best_models(benchmark_path, top=3):
+def best_models(benchmark_path, answers=(), top=3):
     """
-    The best models of a benchmark file, per metric.
+    The best models of a benchmark file per metric, beside the given ``answers``.
+
+    Rows with the seen items ranked last are left out: they follow another protocol.
 
     Parameters
     ----------
     benchmark_path: path
         A ``results/benchmark.json`` written by ``benchmarks/benchmark.py``.
+    answers: sequence of str, optional
+        Models to show whatever their rank (e.g. the homework's answers).
     top: int, optional
-        How many models to show per metric.
+        How many of the best models to show per metric.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by (metric, model), with the mean and std over the seeds and their count.
+        Indexed by (metric, model), best first, with the mean and std over the seeds and
+        their count.
     """
     path = Path(benchmark_path)
     if not path.exists():
@@ -100,6 +106,12 @@ def best_models(benchmark_path, top=3):
     unknown = set(rows.metric) - set(LOWER_IS_BETTER)
     if unknown:
         raise ValueError(f'{path}: unknown metrics {sorted(unknown)}; known: {sorted(LOWER_IS_BETTER)}.')
-    best = [rows[rows.metric == metric].sort_values('mean', ascending=ascending).head(top)
-            for metric, ascending in LOWER_IS_BETTER.items()]
+    missing = set(answers) - set(rows.model)
+    if missing:
+        raise ValueError(f'{path} has no row for {sorted(missing)}: run python benchmarks/benchmark.py.')
+    rows = rows[~rows.model.str.endswith(', seen items ranked last')]
+    best = []
+    for metric, ascending in LOWER_IS_BETTER.items():
+        ranked = rows[rows.metric == metric].sort_values('mean', ascending=ascending)
+        best.append(ranked[(np.arange(len(ranked)) < top) | ranked.model.isin(answers)])
     return pd.concat(best).set_index(['metric', 'model'])[['mean', 'std', 'seeds']]
