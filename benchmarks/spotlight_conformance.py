@@ -188,6 +188,7 @@ def junit_counts(report, output):
 
 
 def _first_line(message):
+    message = re.sub(r'(\x1b|#x1B)\[[0-9;]*m', '', message)  # terminal colours
     return (message.strip().splitlines() or [''])[0][:160]
 
 
@@ -363,7 +364,8 @@ def statistics_lines(statistics, seeds):
              + ' (data, split and model seeded with `np.random.RandomState(seed)`), each in a '
              'fresh process:', '',
              '| setting | threshold | original: mean +- std (min-max) | compat: mean +- std '
-             '(min-max) | largest difference, same seed |', '|---|---|---|---|---|']
+             '(min-max) | largest difference, same seed | seeds above the threshold '
+             '(original / compat) |', '|---|---|---|---|---|---|']
     for name, (_, threshold, _) in STATISTICAL.items():
         cells = []
         for mode in ('original', 'compat'):
@@ -371,7 +373,10 @@ def statistics_lines(statistics, seeds):
             cells.append(f'{values.mean():.4f} +- {values.std():.4f} '
                          f'({values.min():.4f}-{values.max():.4f})')
         gap = np.abs(np.subtract(statistics['original'][name], statistics['compat'][name])).max()
-        lines.append(f'| {name} | {threshold} | ' + ' | '.join(cells) + f' | {gap:.1e} |')
+        above = [sum(value > threshold for value in statistics[mode][name])
+                 for mode in ('original', 'compat')]
+        lines.append(f'| {name} | {threshold} | ' + ' | '.join(cells)
+                     + f' | {gap:.1e} | {above[0]} / {above[1]} of {len(seeds)} |')
     return lines
 
 
