@@ -48,7 +48,7 @@ def as_ids(name, values, ndim=1, dtype=np.int64):
     if array.size and array.max() > np.iinfo(dtype).max:
         raise ValueError(f'{name} contains the id {array.max()}, too large for {np.dtype(dtype)}; '
                          'map sparse ids to contiguous ones with spotlight_compat.IdMapping.')
-    return array.astype(dtype)
+    return np.ascontiguousarray(array, dtype=dtype)
 
 
 def as_id_vector(name, values):

@@ -29,7 +29,7 @@ def _as_float_array(name, values):
         raise ValueError(f"{name} has dtype {array.dtype}; expected numbers"
                          + (" (cast booleans with .astype(np.float32))."
                             if array.dtype.kind == 'b' else "."))
-    array = array.astype(np.float32)
+    array = np.ascontiguousarray(array, dtype=np.float32)
     _check_finite(name, array)
     return array
 
@@ -242,7 +242,7 @@ def _as_timestamps(values):
         # int32 like spotlight, unless that would wrap (e.g. milliseconds since the epoch).
         fits = not len(array) or (array.min() >= np.iinfo(np.int32).min
                                   and array.max() <= np.iinfo(np.int32).max)
-        return array.astype(np.int32 if fits else np.int64)
+        return np.ascontiguousarray(array, dtype=np.int32 if fits else np.int64)
     return array
 
 
