@@ -287,3 +287,16 @@ def test_sequence_interactions_repr_and_defaults():
 def test_sequence_interactions_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SequenceInteractions(**kwargs)
+
+
+def test_arrays_of_the_right_dtype_are_kept_not_copied():
+    # As in spotlight, int32 ids and float32 ratings are stored as given (validated,
+    # not copied); other dtypes and strided views are converted into new arrays.
+    users, items = np.arange(5, dtype=np.int32), np.arange(1, 6, dtype=np.int32)
+    ratings = np.ones(5, dtype=np.float32)
+    data = Interactions(users, items, ratings=ratings, timestamps=users)
+    assert np.shares_memory(data.user_ids, users) and np.shares_memory(data.ratings, ratings)
+    assert np.shares_memory(data.timestamps, users)
+    converted = Interactions(users.astype(np.int64), np.arange(1, 11, dtype=np.int32)[::2])
+    assert converted.user_ids.dtype == np.int32 and converted.item_ids.flags['C_CONTIGUOUS']
+    assert not np.shares_memory(converted.user_ids, users)
