@@ -39,7 +39,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from recsys_models.features import implicit_features, item_side_features, user_side_features
-from recsys_models.protocol import WINDOW, evaluation_sequences, user_histories, validation_ratings, validation_users
+from validation_users import fit_and_validation_users
+
+from recsys_models.protocol import WINDOW, user_histories, validation_ratings
 from spotlight_compat._atomic import atomic_write_bytes
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
@@ -64,12 +66,6 @@ def implicit_split(dataset, seed):
     train, test = user_based_train_test_split(dataset, test_percentage=0.2,
                                               random_state=np.random.RandomState(seed))
     return train, test.to_sequence(max_sequence_length=WINDOW)
-
-
-def implicit_validation(train, seed):
-    """The training users split again, as the searches do: (fit interactions, validation sequences)."""
-    fit, valid = validation_users(train, seed)
-    return fit, evaluation_sequences(valid)
 
 
 def rmse(predictions, ratings):
@@ -295,7 +291,7 @@ def sr_scorer(rules, prefix_decay):
 
 def sr_tuned(train, test, seed):
     """Sequential rules, the rule and prefix settings searched on validation users."""
-    fit, valid = implicit_validation(train, seed)
+    fit, valid = fit_and_validation_users(train, seed)
     start = time.perf_counter()
     scores = []
     for values in itertools.product(*SR_GRID.values()):

@@ -20,6 +20,7 @@ module                 contents
 ``neighbours``         nearest training contexts (a kNN-LM over a network's states)
 ``blends``             the rating blend and the next-item blend
 ``baselines``          constant (popularity) scores
+``report``             the result files: best models, ours beside the peers
 ``plots``              training curves
 =====================  ==========================================================
 """

@@ -96,3 +96,43 @@ def comparison_table(benchmark_path, peers_path, metric):
         record['fit s'] = mean_seconds(row['fit_s'])
         records.append(record)
     return pd.DataFrame(records).set_index('model')
+
+
+LOWER_IS_BETTER = {'RMSE': True, 'MRR': False}
+
+
+def best_models(benchmark_path, answers=(), top=3):
+    """
+    The best models of a benchmark file per metric, beside the given ``answers``.
+
+    Rows with the seen items ranked last are left out: they follow another protocol.
+
+    Parameters
+    ----------
+    benchmark_path: path
+        A ``results/benchmark.json`` written by ``benchmarks/benchmark.py``.
+    answers: sequence of str, optional
+        Models to show whatever their rank (e.g. the homework's answers).
+    top: int, optional
+        How many of the best models to show per metric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (metric, model), best first, with the mean and std over the seeds and
+        their count.
+    """
+    benchmark, _ = load_results(benchmark_path)
+    rows = pd.DataFrame(benchmark['rows'])
+    unknown = set(rows.metric) - set(LOWER_IS_BETTER)
+    if unknown:
+        raise ValueError(f'{benchmark_path}: unknown metrics {sorted(unknown)}; known: {sorted(LOWER_IS_BETTER)}.')
+    missing = set(answers) - set(rows.model)
+    if missing:
+        raise ValueError(f'{benchmark_path} has no row for {sorted(missing)}: run python benchmarks/benchmark.py.')
+    rows = rows[~rows.model.str.endswith(SEEN_LAST)]
+    best = []
+    for metric, ascending in LOWER_IS_BETTER.items():
+        ranked = rows[rows.metric == metric].sort_values('mean', ascending=ascending)
+        best.append(ranked[(np.arange(len(ranked)) < top) | ranked.model.isin(answers)])
+    return pd.concat(best).set_index(['metric', 'model'])[['mean', 'std', 'seeds']]

@@ -4,7 +4,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from spotlight_compat._atomic import atomic_write_bytes
@@ -74,44 +73,3 @@ class Timer:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
 
-
-LOWER_IS_BETTER = {'RMSE': True, 'MRR': False}
-
-
-def best_models(benchmark_path, answers=(), top=3):
-    """
-    The best models of a benchmark file per metric, beside the given ``answers``.
-
-    Rows with the seen items ranked last are left out: they follow another protocol.
-
-    Parameters
-    ----------
-    benchmark_path: path
-        A ``results/benchmark.json`` written by ``benchmarks/benchmark.py``.
-    answers: sequence of str, optional
-        Models to show whatever their rank (e.g. the homework's answers).
-    top: int, optional
-        How many of the best models to show per metric.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by (metric, model), best first, with the mean and std over the seeds and
-        their count.
-    """
-    path = Path(benchmark_path)
-    if not path.exists():
-        raise FileNotFoundError(f'{path} does not exist: run python benchmarks/benchmark.py to write it.')
-    rows = pd.DataFrame(json.loads(path.read_text())['rows'])
-    unknown = set(rows.metric) - set(LOWER_IS_BETTER)
-    if unknown:
-        raise ValueError(f'{path}: unknown metrics {sorted(unknown)}; known: {sorted(LOWER_IS_BETTER)}.')
-    missing = set(answers) - set(rows.model)
-    if missing:
-        raise ValueError(f'{path} has no row for {sorted(missing)}: run python benchmarks/benchmark.py.')
-    rows = rows[~rows.model.str.endswith(', seen items ranked last')]
-    best = []
-    for metric, ascending in LOWER_IS_BETTER.items():
-        ranked = rows[rows.metric == metric].sort_values('mean', ascending=ascending)
-        best.append(ranked[(np.arange(len(ranked)) < top) | ranked.model.isin(answers)])
-    return pd.concat(best).set_index(['metric', 'model'])[['mean', 'std', 'seeds']]

@@ -47,3 +47,18 @@ def test_plot_training_draws_one_line_per_network_and_the_baseline():
     loss_axis, mrr_axis = figure.axes
     assert len(loss_axis.lines) == 2 and len(mrr_axis.lines) == 3
     np.testing.assert_array_equal(mrr_axis.lines[0].get_ydata(), [0.05, 0.06])
+
+
+def test_best_models_per_metric(tmp_path):
+    rows = [dict(metric='RMSE', model=f'r{i}', mean=1 - i / 10, std=0.1, seeds=5) for i in range(5)]
+    rows += [dict(metric='MRR', model=f'm{i}', mean=i / 100, std=0.01, seeds=5) for i in range(5)]
+    rows += [dict(metric='MRR', model='m4, seen items ranked last', mean=0.9, std=0.01, seeds=5)]  # left out
+    (tmp_path / 'benchmark.json').write_text(json.dumps({'seeds': [0], 'rows': rows}))
+    best = report.best_models(tmp_path / 'benchmark.json', top=2)
+    assert list(best.index) == [('RMSE', 'r4'), ('RMSE', 'r3'), ('MRR', 'm4'), ('MRR', 'm3')]
+    with_answers = report.best_models(tmp_path / 'benchmark.json', answers=['r0', 'm1'], top=1)
+    assert list(with_answers.index) == [('RMSE', 'r4'), ('RMSE', 'r0'), ('MRR', 'm4'), ('MRR', 'm1')]
+    with pytest.raises(ValueError, match='no row for'):
+        report.best_models(tmp_path / 'benchmark.json', answers=['absent'])
+    with pytest.raises(FileNotFoundError, match='benchmarks/benchmark.py'):
+        report.best_models(tmp_path / 'absent.json')
