@@ -17,6 +17,8 @@ python -m pip download -q --only-binary=:all: --python-version "$python_version"
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
     --platform manylinux2014_x86_64 --platform manylinux1_x86_64 \
     -d .whl $(grep -E '^(papermill|nbclient|nbformat|ipykernel|pandas|threadpoolctl)==' requirements.txt)
+# The GPU machine's own numpy is the one its torch, scipy and scikit-learn were built against.
+rm -f .whl/numpy-*.whl
 
 cache=$(python - <<'PY'
 from spotlight_compat.datasets.cache import cache_dir
