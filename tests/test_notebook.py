@@ -50,10 +50,25 @@ HANDOUT_CODE_CELLS = [
     'item_counts = Counter(train_seq.sequences[:, -1])',
     'popularity_baseline = np.tile(popularity, (len(target), 1))',
 ]
+# The course kit's cells, which the handout adds to the course's (nbgrader grade ids): a check
+# after each answer, the cell naming the next-item model, the weight-decay answer.
+CHECKS_AFTER = {'check_model_output': 'class CollaborativeFilteringModel(nn.Module):',
+                'check_training_curves': 'for epoch in tqdm(range(N_EPOCHS)):'}
+KIT_CELLS = ['check_model_output', 'check_training_curves', 'check_test_rmse', 'weight_decay_answer',
+             'next_item_answer', 'check_next_item_scores', 'check_next_item_mrr']
 
 
 def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == 'code']
+
+
+def grade_id(cell):
+    return cell.metadata.get('nbgrader', {}).get('grade_id')
+
+
+def course_code_cells(notebook):
+    """The code cells of the course's handout: the code cells but the course kit's."""
+    return [cell for cell in code_cells(notebook) if grade_id(cell) not in KIT_CELLS]
 
 
 def python_source(cell):
@@ -84,15 +99,24 @@ def handout():
 
 
 def test_handout_code_cells_line_up_with_the_course_handout(handout):
-    cells = code_cells(handout)
+    cells = course_code_cells(handout)
     assert len(cells) == len(HANDOUT_CODE_CELLS)
     for cell, statement in zip(cells, HANDOUT_CODE_CELLS):
         assert statement in cell.source, f'expected {statement!r} in:\n{cell.source}'
     assert cells[HANDOUT_CODE_CELLS.index('train_seq')].source.strip() == 'train_seq'
 
 
+def test_handout_keeps_the_course_kits_cells_after_the_answers_they_check(handout):
+    ids = [grade_id(cell) for cell in handout.cells]
+    assert [i for i in ids if i in KIT_CELLS] == KIT_CELLS
+    for check, answer in CHECKS_AFTER.items():
+        assert answer in handout.cells[ids.index(check) - 1].source
+    assert ids[-3:] == KIT_CELLS[-3:]  # the next-item model's name and checks close the handout
+    assert handout.cells[ids.index('weight_decay_answer')].cell_type == 'markdown'
+
+
 def test_handout_keeps_the_skeleton_signatures(handout):
-    cells = code_cells(handout)
+    cells = course_code_cells(handout)
     model_cell = ast.parse(cells[HANDOUT_CODE_CELLS.index('class CollaborativeFilteringModel(nn.Module):')].source)
     model_class = next(node for node in model_cell.body if isinstance(node, ast.ClassDef))
     methods = {node.name: node for node in model_class.body if isinstance(node, ast.FunctionDef)}
@@ -119,19 +143,24 @@ def test_handout_holds_no_solution(handout):
 
 @pytest.mark.slow
 def test_handout_runs_top_to_bottom(handout, tmp_path):
-    """Every cell runs, but the optimizer cell: Adam over the blank skeleton's (absent)
-    parameters fails, as in the course handout, until the student writes the model."""
+    """Every course cell runs, but the optimizer cell: Adam over the blank skeleton's (absent)
+    parameters fails, as in the course handout, until the student writes the model. Every
+    check fails, with a message saying what is missing."""
     client = NotebookClient(handout, timeout=600, kernel_name='python3', allow_errors=True,
                             resources={'metadata': {'path': str(ROOT)}})
     client.execute()
-    errors = [(index, output) for index, cell in enumerate(code_cells(handout))
+    errors = [(index, output) for index, cell in enumerate(course_code_cells(handout))
               for output in cell.outputs if output.output_type == 'error']
     optimizer_cell = HANDOUT_CODE_CELLS.index(
         'optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, weight_decay=1e-3)')
     assert [(index, output.ename) for index, output in errors] == [(optimizer_cell, 'ValueError')]
     assert 'empty parameter list' in errors[0][1].evalue
-    last = code_cells(handout)[-1].outputs[-1]
+    last = course_code_cells(handout)[-1].outputs[-1]
     assert 0 < float(last['data']['text/plain']) < 0.05  # the popularity baseline's LRAP
+    checks = [cell for cell in handout.cells if (grade_id(cell) or '').startswith('check_')]
+    failures = [[(o.ename, o.evalue) for o in cell.outputs if o.output_type == 'error'] for cell in checks]
+    assert [len(f) for f in failures] == [1] * len(checks) and {f[0][0] for f in failures} == {'AssertionError'}
+    assert 'the model has no parameters' in failures[0][0][1] and 'next_item_model' in failures[-1][0][1]
 
 
 @pytest.mark.parametrize('notebook', [SOLUTION, BEYOND], ids=['homework', 'beyond'])
