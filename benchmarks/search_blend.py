@@ -8,16 +8,19 @@ CBOW and transformer networks added to the blend).
 For each seed, the training users are split again (``recsys_models.protocol.validation_users``) into
 fit and validation users; every model is fitted on the fit users only and scored on the
 validation users' rows. The test users are never read. Prints the validation MRR, plain and
-with the prefix's items ranked last, mean over the seeds, per setting.
+with the prefix's items ranked last, mean over the seeds, per setting, and with ``--out``
+writes them per seed to ``OUT.json`` and as a table to ``OUT.md`` (``results/search_blend.*``).
 
 Usage::
 
-    python benchmarks/search_blend.py              # seeds 0-4
+    python benchmarks/search_blend.py --out results/search_blend    # seeds 0-4
     python benchmarks/search_blend.py --seeds 0 1
 """
 
+import json
 import sys
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 from peers import sequential_rules, sr_scorer
@@ -28,7 +31,9 @@ from recsys_models.item_item import EASE, EASE_SETTINGS, SEQUENTIAL_RIDGE, Seque
 from recsys_models.neighbours import NEIGHBOUR_SETTINGS, ContextNeighbours
 from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerRecommender
 from recsys_models.protocol import training_windows
+from recsys_models.report import validation_summary
 from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
+from spotlight_compat._atomic import atomic_write_bytes
 from spotlight_compat.evaluation import reciprocal_ranks
 
 EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
@@ -101,12 +106,31 @@ def validation_scores(seed, dataset):
     return scores
 
 
+def records(per_seed, seeds):
+    """The scores as a list of records, one per seed and setting."""
+    return [{'seed': seed, 'setting': ' '.join(map(str, key)), 'validation_mrr': plain, 'seen_last': excluded}
+            for seed, scores in zip(seeds, per_seed) for key, (plain, excluded) in scores.items()]
+
+
+def table(summary, seeds):
+    """The markdown table of ``recsys_models.report.validation_summary``'s frame."""
+    lines = [f'Validation MRR of the item-item models and blends, mean ± std over seeds '
+             f'{", ".join(map(str, seeds))}: `python benchmarks/search_blend.py`.', '',
+             '| setting | validation MRR | seen items ranked last |', '|---|---|---|']
+    for setting, row in summary.iterrows():
+        lines.append(f"| {setting} | {row['mean']:.4f} ± {row['std']:.4f} | {row['seen last']:.4f} |")
+    return '\n'.join(lines) + '\n'
+
+
 def main(argv=None):
-    per_seed = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv)
-    print('\n| setting | validation MRR | seen items ranked last |\n|---|---|---|')
-    for key in per_seed[0]:
-        plain, excluded = np.mean([s[key] for s in per_seed], axis=0)
-        print(f"| {' '.join(map(str, key))} | {plain:.4f} | {excluded:.4f} |")
+    per_seed, args = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv, own_options={
+        '--out': dict(help='write the scores per seed to OUT.json and the table to OUT.md')})
+    found = records(per_seed, args.seeds)
+    text = table(validation_summary(found), args.seeds)
+    print('\n' + text)
+    if args.out:
+        atomic_write_bytes(Path(f'{args.out}.json'), json.dumps(found, indent=1).encode())
+        atomic_write_bytes(Path(f'{args.out}.md'), text.encode())
     return 0
 
 

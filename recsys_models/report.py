@@ -136,3 +136,48 @@ def best_models(benchmark_path, answers=(), top=3):
         ranked = rows[rows.metric == metric].sort_values('mean', ascending=ascending)
         best.append(ranked[(np.arange(len(ranked)) < top) | ranked.model.isin(answers)])
     return pd.concat(best).set_index(['metric', 'model'])[['mean', 'std', 'seeds']]
+
+
+def load_search(search_path):
+    """The records of a validation search's result file (``results/search_*.json``)."""
+    search_path = Path(search_path)
+    if not search_path.exists():
+        raise FileNotFoundError(f'{search_path} does not exist: run the search script that writes it '
+                                '(see benchmarks/README.md).')
+    return json.loads(search_path.read_text())
+
+
+SEARCH_VALUES = ('validation_mrr', 'seen_last', 'seconds')  # a search record's measured fields
+
+
+def validation_summary(records):
+    """
+    A validation search's scores, summed up over its seeds.
+
+    Parameters
+    ----------
+    records: list of dict
+        One record per seed and setting, as a ``benchmarks/search_*.py`` script writes them
+        (``load_search``): a ``seed``, the setting's fields, ``validation_mrr``, and optionally
+        ``seen_last`` (the MRR with the seen items ranked last) and ``seconds`` (training time).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per setting, in the order of the records, indexed by the setting's fields:
+        the validation MRR's mean and std (population std) over the seeds, their count, and
+        the means of ``seen_last`` (as ``seen last``) and ``seconds`` (as ``train s``) where
+        the records have them.
+    """
+    records = pd.DataFrame(records)
+    missing = {'seed', 'validation_mrr'} - set(records.columns)
+    if missing:
+        raise ValueError(f'the records have no {sorted(missing)} field: they are not a validation search\'s.')
+    setting = [column for column in records.columns if column not in ('seed',) + SEARCH_VALUES]
+    aggregates = dict(mean=('validation_mrr', 'mean'), std=('validation_mrr', lambda values: np.std(values)),
+                      seeds=('seed', 'nunique'))
+    for column, label in (('seen_last', 'seen last'), ('seconds', 'train s')):
+        if column in records.columns:
+            aggregates[label.replace(' ', '_')] = (column, 'mean')
+    summary = records.groupby(setting, sort=False).agg(**aggregates)
+    return summary.rename(columns={'seen_last': 'seen last', 'train_s': 'train s'})

@@ -1,6 +1,7 @@
 """recsys_models.report and recsys_models.plots: the comparison tables and the training curves."""
 
 import json
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -10,6 +11,7 @@ from recsys_models import report
 from recsys_models.plots import plot_training
 
 matplotlib.use('Agg')
+ROOT = Path(__file__).resolve().parent.parent
 
 BENCHMARK = {'seeds': [0, 1], 'rows': [
     dict(metric='RMSE', model='ours', values=[0.9, 0.8], train_seconds_mean=2.0),
@@ -62,3 +64,34 @@ def test_best_models_per_metric(tmp_path):
         report.best_models(tmp_path / 'benchmark.json', answers=['absent'])
     with pytest.raises(FileNotFoundError, match='benchmarks/benchmark.py'):
         report.best_models(tmp_path / 'absent.json')
+
+
+SEARCH = [dict(seed=0, network='GRU', window=10, step=10, validation_mrr=0.07, seconds=3.0),
+          dict(seed=0, network='GRU', window=10, step=5, validation_mrr=0.06, seconds=5.0),
+          dict(seed=1, network='GRU', window=10, step=10, validation_mrr=0.08, seconds=4.0),
+          dict(seed=1, network='GRU', window=10, step=5, validation_mrr=0.05, seconds=6.0)]
+
+
+def test_validation_summary_keeps_the_settings_order_and_averages_over_the_seeds():
+    summary = report.validation_summary(SEARCH)
+    assert list(summary.index) == [('GRU', 10, 10), ('GRU', 10, 5)]
+    assert summary.loc[('GRU', 10, 10), 'mean'] == pytest.approx(0.075)
+    assert summary.loc[('GRU', 10, 5), 'std'] == pytest.approx(0.005)  # population std
+    assert summary.loc[('GRU', 10, 5), 'train s'] == pytest.approx(5.5)
+    assert set(summary.seeds) == {2}
+
+
+def test_validation_summary_rejects_what_is_not_a_search_result(tmp_path):
+    with pytest.raises(ValueError, match='validation_mrr'):
+        report.validation_summary([dict(seed=0, network='GRU', mrr=0.1, seconds=1.0)])
+    with pytest.raises(FileNotFoundError, match='search script'):
+        report.load_search(tmp_path / 'absent.json')
+
+
+def test_the_committed_window_search_table_is_the_one_its_results_give():
+    """results/search_windows.md is regenerated from results/search_windows.json, as the README tables are."""
+    import search_windows
+    records = report.load_search(ROOT / 'results' / 'search_windows.json')
+    seeds = sorted({record['seed'] for record in records})
+    table = search_windows.table(report.validation_summary(records), seeds)
+    assert (ROOT / 'results' / 'search_windows.md').read_text().startswith(table)
