@@ -2,5 +2,13 @@
 # Set up the environment, then run every test: the unit tests, and both notebooks executed
 # top to bottom under nbval, each followed by a second pass in the same kernel that re-runs
 # every cell last to first (conftest.py). Extra arguments go to pytest.
+#
+# Two pytest-xdist workers share the work (-n 2): each notebook runs whole on one worker
+# (--dist loadfile keeps a file's items together and in order), the unit tests fill the gaps.
+# OMP_WAIT_POLICY=PASSIVE stops idle OpenMP threads from spinning, so the two workers' torch
+# thread pools do not starve each other; the thread count, and with it every number, stays
+# what it is in a plain run.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-python -m pytest tests recsys_homework.ipynb beyond_the_homework.ipynb --nbval-lax "$@"
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile \
+    tests recsys_homework.ipynb beyond_the_homework.ipynb --nbval-lax "$@"
