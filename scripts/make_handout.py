@@ -1,13 +1,14 @@
 """
 Write the students' handout from the solution notebook.
 
-The solution follows nbgrader's conventions: what the student writes lies between
-``### BEGIN SOLUTION`` and ``### END SOLUTION`` in cells marked as nbgrader solution
-cells, and nbgrader's own ``ClearSolutions`` replaces each region by ``pass`` (the
-handout's ``# Your code here`` comments sit just above the regions, so they stay). Cells
-that exist only in the solution are tagged and removed: ``solution`` (our answers and the
-code behind them) and ``check`` (asserts and metric bookkeeping). Outputs and execution
-counts are cleared.
+The handout is nbgrader's release of the solution (``nbgrader generate_assignment`` with
+the project's ``nbgrader_config.py``), so it is exactly what the grader expects students
+to hand back: the cells that exist only in the solution are removed (tagged ``solution``:
+our answers and the code behind them; ``check``: asserts and metric bookkeeping), each
+``### BEGIN SOLUTION`` region becomes ``pass`` (the handout's ``# Your code here`` comments
+sit just above the regions, so they stay), the hand-graded answer becomes "YOUR ANSWER
+HERE", the hidden tests are removed from the checks, the checks are locked and carry
+nbgrader's checksums, and outputs and execution counts are cleared.
 
 Usage::
 
@@ -19,23 +20,16 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearOutputPreprocessor
-from nbgrader.preprocessors import ClearSolutions
 
+from grading.course import generate_handout
 from spotlight_compat._atomic import atomic_write_bytes
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / 'recsys_homework.ipynb'
-SOLUTION_ONLY_TAGS = {'solution', 'check'}
 
 
 def make_handout(solution):
     """The handout notebook (a new NotebookNode) made from the ``solution`` notebook."""
-    handout = nbformat.from_dict(solution)
-    handout.cells = [cell for cell in handout.cells
-                     if not SOLUTION_ONLY_TAGS & set(cell.metadata.get('tags', []))]
-    handout, _ = ClearSolutions(code_stub={'python': 'pass'}, enforce_metadata=True).preprocess(handout, {})
-    handout, _ = ClearOutputPreprocessor().preprocess(handout, {})
-    return handout
+    return generate_handout(solution)
 
 
 def main(argv=None):

@@ -139,6 +139,7 @@ def test_handout_holds_no_solution(handout):
         assert not {'solution', 'beyond', 'check'} & set(cell.metadata.get('tags', []))
         assert cell.cell_type != 'code' or (cell.outputs == [] and cell.execution_count is None)
     assert 'Beyond the homework' not in sources and 'GRURecommender' not in sources
+    assert 'HIDDEN TESTS' not in text and 'grading.hidden' not in text and 'export_' not in sources
 
 
 @pytest.mark.slow
@@ -167,8 +168,8 @@ def test_handout_runs_top_to_bottom(handout, tmp_path):
 def test_committed_notebook_is_a_clean_run(notebook):
     counts = [cell.execution_count for cell in code_cells(notebook)]
     assert counts == list(range(1, len(counts) + 1))
-    for cell in code_cells(notebook):  # every untagged cell that ends in a value shows it
-        if cell.metadata.get('tags'):
+    for cell in code_cells(notebook):  # every untagged cell that ends in a value shows it (not the checks)
+        if cell.metadata.get('tags') or cell.metadata.get('nbgrader', {}).get('grade'):
             continue
         body = ast.parse(python_source(cell)).body
         if body and isinstance(body[-1], ast.Expr) and shows_a_value(body[-1].value):

@@ -1,0 +1,316 @@
+"""
+Grading a folder of submissions on nbgrader's pipeline (``scripts/grade.py``).
+
+The output folder is an nbgrader course folder: ``source/`` (the solution), ``release/``
+(the handout, by ``generate_assignment``), ``submitted/``, ``autograded/``, ``feedback/``
+(an HTML page per student, by ``generate_feedback``), ``gradebook.db`` and an
+``nbgrader_config.py`` that loads the project's and adds this run's settings. Besides
+nbgrader's files it holds ``grades.csv`` (by ``nbgrader export`` with ``grading.export``),
+``reasons.csv`` (each task's points and the reason, per student) and ``grading.json``
+(the seed, the limits, what was isolated).
+
+Each submission is graded by a ``grading.worker`` process of its own, at most ``jobs`` at a
+time; one that runs past the notebook's time limit (plus a margin for nbgrader's own work)
+is killed, and the submission gets 0 with that reason.
+"""
+
+import csv
+import html
+import io
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+
+from spotlight_compat._atomic import atomic_write_bytes
+
+from . import ASSIGNMENT
+from .execute import network_isolation_available
+from .key import make_key, save_key
+from .submissions import find_submissions, stage
+from .worker import load_course_config, status_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / 'recsys_homework.ipynb'
+PROJECT_CONFIG = ROOT / 'nbgrader_config.py'
+KEY_FILE = Path('.grading') / 'key.npz'
+WORKER_MARGIN = 180  # seconds for nbgrader's own work around a notebook's execution
+NOTEBOOK = f'{ASSIGNMENT}.ipynb'
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits each submission runs under."""
+
+    cell_timeout: int = 300
+    notebook_timeout: int = 900
+    memory_bytes: int = 4 * 2 ** 30
+    max_output_bytes: int = 2 ** 20
+
+    def __post_init__(self):
+        for name, value in asdict(self).items():
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f'{name} must be a positive integer, got {value!r}')
+
+
+def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=True, solution=SOLUTION):
+    """
+    Grade every submission in ``submissions`` into the course folder ``out``.
+
+    Parameters
+    ----------
+    submissions: path
+        A folder of ``STUDENT.ipynb`` files, or nbgrader's ``submitted/`` layout.
+    out: path
+        A new (or empty) folder.
+    jobs: int
+        Submissions graded at once.
+    seed: int, optional
+        The notebook's ``SEED`` for every submission; drawn at random when not given
+        (it is recorded in ``out/grading.json``).
+    limits: Limits
+    progress: bool
+        Show a progress bar.
+    solution: path
+        The solution notebook (nbgrader's source).
+
+    Returns
+    -------
+    dict
+        What ``out/grading.json`` records.
+
+    Raises
+    ------
+    ValueError
+        When the submissions cannot be found, ``out`` is not empty, or an option is wrong.
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f'jobs must be a positive integer, got {jobs!r}')
+    found = find_submissions(submissions)
+    out = _new_folder(out)
+    seed = secrets.randbelow(2 ** 31) if seed is None else seed
+    started = time.time()
+    isolation = _set_up_course(out, Path(submissions).resolve(), Path(solution), seed, limits)
+    problems = {submission.student_id: stage(submission, out) for submission in found}
+    failures = run_workers(out, sorted(problems), jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
+    for student_id, reason in failures.items():
+        _record_failure(out, student_id, reason)
+    _export(out)
+    write_reasons(out, problems, failures)
+    record = {'seed': seed, 'submissions': len(found), 'jobs': jobs, 'limits': asdict(limits),
+              'isolation': isolation, 'seconds': round(time.time() - started, 1)}
+    atomic_write_bytes(out / 'grading.json', json.dumps(record, indent=1).encode())
+    return record
+
+
+def _new_folder(out):
+    out = Path(out).resolve()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f'{out} is not an empty folder: grade into a new folder')
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _set_up_course(out, submissions, solution, seed, limits):
+    """The course folder: its configuration, the grading key, the source and the release."""
+    (out / KEY_FILE).parent.mkdir(parents=True)
+    (out / '.grading' / 'scratch').mkdir()
+    isolation = {'network': 'none (own network namespace)' if network_isolation_available()
+                 else 'not isolated (unshare unavailable here)',
+                 'files': 'audit hook: writes only in the scratch folder; no reading the course, '
+                          'the submissions or the project'}
+    _write_course_config(out, submissions, seed, limits)
+    save_key(out / KEY_FILE, make_key(seed))
+    source = out / 'source' / ASSIGNMENT
+    source.mkdir(parents=True)
+    atomic_write_bytes(source / NOTEBOOK, solution.read_bytes())
+    _nbgrader_api(out).generate_assignment(ASSIGNMENT, force=True, create=True)
+    if not (out / 'release' / ASSIGNMENT / NOTEBOOK).is_file():
+        raise RuntimeError(f'nbgrader generate_assignment wrote no handout into {out / "release"}')
+    return isolation
+
+
+def _write_course_config(out, submissions, seed, limits):
+    from spotlight_compat.datasets.movielens import ML100K_FILES_SHA256, get_movielens_dataset
+    from spotlight_compat.datasets.cache import cache_dir
+    get_movielens_dataset('100K')  # cached before any kernel runs (the kernels have no network)
+    packages = [str(ROOT / name) for name in ('spotlight_compat', 'recsys_models', 'grading')]
+    settings = {
+        'InjectSeed.seed': seed, 'ScoreExports.key_file': str(out / KEY_FILE),
+        'NormalizeCells.release_notebook': str(out / 'release' / ASSIGNMENT / NOTEBOOK),
+        'SandboxedExecute.timeout': limits.cell_timeout, 'SandboxedExecute.notebook_timeout': limits.notebook_timeout,
+        'SandboxedExecute.memory_limit': limits.memory_bytes, 'SandboxedExecute.max_output_bytes': limits.max_output_bytes,
+        'SandboxedExecute.scratch_root': str(out / '.grading' / 'scratch'),
+        'SandboxedExecute.deny_reading': [str(out), str(submissions), str(ROOT)],
+        'SandboxedExecute.allow_reading': packages,
+        'SandboxedExecute.data_files': [str(cache_dir() / 'ml-100k' / name) for name in ML100K_FILES_SHA256]}
+    lines = ['# Written by scripts/grade.py: the project\'s configuration and this grading run\'s settings.',
+             f'load_subconfig({str(PROJECT_CONFIG)!r})  # noqa: F821']
+    lines += [f'c.{name} = {value!r}  # noqa: F821' for name, value in settings.items()]
+    atomic_write_bytes(out / 'nbgrader_config.py', ('\n'.join(lines) + '\n').encode())
+
+
+def _nbgrader_api(out):
+    from nbgrader.apps import NbGraderAPI
+    return NbGraderAPI(config=load_course_config(out))
+
+
+def generate_handout(solution):
+    """
+    The students' handout: nbgrader's ``generate_assignment`` on ``solution`` (a notebook
+    node) with the project's ``nbgrader_config.py``, in a temporary course folder.
+
+    Raises
+    ------
+    RuntimeError
+        When nbgrader fails (its log's last lines are in the message).
+    """
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+    with tempfile.TemporaryDirectory(prefix='handout-') as course:
+        source = Path(course) / 'source' / ASSIGNMENT
+        source.mkdir(parents=True)
+        nbformat.write(solution, str(source / NOTEBOOK))
+        config = PyFileConfigLoader(PROJECT_CONFIG.name, path=str(PROJECT_CONFIG.parent)).load_config()
+        config.CourseDirectory.root = course
+        result = NbGraderAPI(config=config).generate_assignment(ASSIGNMENT, force=True, create=True)
+        release = Path(course) / 'release' / ASSIGNMENT / NOTEBOOK
+        if not result['success'] or not release.is_file():
+            log = (result.get('error') or result.get('log') or '').strip().splitlines()
+            raise RuntimeError('nbgrader generate_assignment failed: ' + '\n'.join(log[-10:]))
+        return nbformat.read(str(release), as_version=4)
+
+
+def run_workers(out, student_ids, jobs, hard_limit, progress=True):
+    """
+    Grade each student in a ``grading.worker`` process, ``jobs`` at a time.
+
+    Returns
+    -------
+    dict
+        ``{student_id: reason}`` for the submissions nbgrader could not grade.
+    """
+    from tqdm import tqdm
+    pending, running, failures = list(student_ids), {}, {}
+    environment = dict(os.environ)
+    environment.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // jobs)))
+    logs = out / '.grading' / 'logs'
+    logs.mkdir(parents=True, exist_ok=True)
+    with tqdm(total=len(pending), desc='grading', unit='submission', disable=not progress) as bar:
+        while pending or running:
+            while pending and len(running) < jobs:
+                student_id = pending.pop(0)
+                running[student_id] = _start_worker(out, student_id, logs, environment)
+            time.sleep(0.2)
+            for student_id, (process, started) in list(running.items()):
+                reason = _finished(out, student_id, process, started, hard_limit)
+                if reason is not False:
+                    del running[student_id]
+                    bar.update()
+                    if reason:
+                        failures[student_id] = reason
+    return failures
+
+
+def _start_worker(out, student_id, logs, environment):
+    with open(logs / f'{student_id}.log', 'wb') as log:
+        process = subprocess.Popen([sys.executable, '-m', 'grading.worker', str(out), student_id],
+                                   stdout=log, stderr=subprocess.STDOUT, env=environment,
+                                   start_new_session=True)
+    return process, time.monotonic()
+
+
+def _finished(out, student_id, process, started, hard_limit):
+    """False while the worker runs; then None, or why the submission could not be graded."""
+    if process.poll() is None:
+        if time.monotonic() - started <= hard_limit:
+            return False
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return f'grading was stopped after {hard_limit} s (the notebook\'s time limit and nbgrader\'s work)'
+    try:
+        status = json.loads(status_path(out, student_id).read_text())
+    except (OSError, ValueError):
+        return f'the grader\'s process for this submission failed (exit status {process.returncode})'
+    if not status['autograde']:
+        return 'nbgrader could not grade this submission: ' + (status['error'].splitlines() or ['?'])[-1]
+    return None
+
+
+def _record_failure(out, student_id, reason):
+    """Zero the autograded tasks of a submission nbgrader could not grade; feedback says why."""
+    from nbgrader.api import Gradebook
+    config = load_course_config(out)
+    with Gradebook(f'sqlite:///{out / "gradebook.db"}', config.CourseDirectory.course_id) as gradebook:
+        gradebook.update_or_create_student(student_id)
+        submission = gradebook.update_or_create_submission(ASSIGNMENT, student_id)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score, grade.needs_manual_grade = 0, False
+        gradebook.db.commit()
+    page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{ASSIGNMENT}: {html.escape(student_id)}'
+            f'</title></head><body><h1>{ASSIGNMENT}</h1><p>Your submission could not be graded: '
+            f'{html.escape(reason)}.</p><p>Every task scores 0.</p></body></html>')
+    folder = out / 'feedback' / student_id / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(folder / f'{ASSIGNMENT}.html', page.encode())
+
+
+def _export(out):
+    """``nbgrader export`` with the course's configuration: ``out/grades.csv``."""
+    from nbgrader.apps import ExportApp
+    app = ExportApp(config=load_course_config(out))
+    app.initialize([f'--to={out / "grades.csv"}'])
+    app.start()
+
+
+def write_reasons(out, problems, failures):
+    """``out/reasons.csv``: each student's tasks, their points and why."""
+    rows = [['student_id', 'task', 'score', 'max_score', 'reason']]
+    with open(out / 'grades.csv', newline='') as grades:
+        table = list(csv.DictReader(grades))
+    tasks = [name for name in table[0] if name not in ('student_id', 'score', 'max_score')] if table else []
+    for row in table:
+        student_id = row['student_id']
+        reasons = task_reasons(out, student_id)
+        general = failures.get(student_id) or problems.get(student_id)
+        if general:
+            rows.append([student_id, '(submission)', '', '', general])
+        rows += [[student_id, task, row[task], reasons.get(task, ('', ''))[0], reasons.get(task, ('', general or ''))[1]]
+                 for task in tasks]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator='\n').writerows(rows)
+    atomic_write_bytes(out / 'reasons.csv', buffer.getvalue().encode())
+
+
+def task_reasons(out, student_id):
+    """``{grade_id: (max_score, reason)}`` from the student's autograded notebook."""
+    path = out / 'autograded' / student_id / ASSIGNMENT / NOTEBOOK
+    if not path.is_file():
+        return {}
+    reasons = {}
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        nbgrader = cell.metadata.get('nbgrader', {})
+        if nbgrader.get('grade'):
+            reasons[nbgrader['grade_id']] = (f'{nbgrader.get("points", 0):g}', cell_reason(cell))
+    return reasons
+
+
+def cell_reason(cell):
+    """Why a graded cell scored what it did, in a line."""
+    if cell.cell_type != 'code':
+        return 'graded by hand'
+    errors = [output for output in cell.outputs if output.output_type == 'error']
+    if errors:
+        return f'{errors[-1].ename}: {errors[-1].evalue}'.strip()
+    notes = [output.text.strip() for output in cell.outputs
+             if output.output_type == 'stream' and output.text.strip().startswith('Grader:')]
+    return notes[-1] if notes else 'passed'

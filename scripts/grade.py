@@ -1,0 +1,58 @@
+"""
+Grade a folder of homework submissions with nbgrader.
+
+SUBMISSIONS is a folder of STUDENT.ipynb files, or nbgrader's submitted/STUDENT/ASSIGNMENT/
+layout. Every submission runs in its own process and scratch folder, with the grader's
+seed (one the students never saw), under time, memory and output limits; the hidden tests
+export its predictions and this process computes RMSE and MRR from them.
+
+DIR becomes an nbgrader course folder holding grades.csv (student_id, score, max_score and
+a column per task), reasons.csv (each task's points and why), feedback/STUDENT/.../*.html
+(one page per student), gradebook.db, and the nbgrader_config.py that nbgrader's own
+commands (formgrader for the hand-graded answer, then export) use there.
+
+Usage::
+
+    python scripts/grade.py submissions/ --out graded/ --jobs 2
+"""
+
+import argparse
+import csv
+import sys
+
+from grading.course import Limits, grade_folder
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('submissions', help='folder of STUDENT.ipynb files or nbgrader\'s submitted/ layout')
+    parser.add_argument('--out', required=True, help='a new folder for the course, grades and feedback')
+    parser.add_argument('--jobs', type=int, default=1, help='submissions graded at once (default 1)')
+    parser.add_argument('--seed', type=int, help='the SEED every submission runs with (default: drawn at random)')
+    parser.add_argument('--cell-timeout', type=int, default=Limits.cell_timeout, help='seconds per cell')
+    parser.add_argument('--notebook-timeout', type=int, default=Limits.notebook_timeout,
+                        help='seconds per notebook')
+    parser.add_argument('--memory-gb', type=float, default=Limits.memory_bytes / 2 ** 30,
+                        help='GiB of address space per submission')
+    parser.add_argument('--max-output-kb', type=int, default=Limits.max_output_bytes // 1024,
+                        help='KiB of output kept per cell')
+    parser.add_argument('--quiet', action='store_true', help='no progress bar')
+    args = parser.parse_args(argv)
+    try:
+        limits = Limits(args.cell_timeout, args.notebook_timeout, int(args.memory_gb * 2 ** 30),
+                        args.max_output_kb * 1024)
+        record = grade_folder(args.submissions, args.out, jobs=args.jobs, seed=args.seed, limits=limits,
+                              progress=not args.quiet)
+    except ValueError as error:
+        parser.error(str(error))
+    with open(f'{args.out}/grades.csv', newline='') as grades:
+        rows = list(csv.DictReader(grades))
+    for row in rows:
+        print(f"{row['student_id']:<24} {row['score']:>5} / {row['max_score']}")
+    print(f"{record['submissions']} submissions graded in {record['seconds']} s (seed {record['seed']}): "
+          f"{args.out}/grades.csv, {args.out}/reasons.csv, {args.out}/feedback/")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
