@@ -88,10 +88,11 @@ def test_validation_summary_rejects_what_is_not_a_search_result(tmp_path):
         report.load_search(tmp_path / 'absent.json')
 
 
-def test_the_committed_window_search_table_is_the_one_its_results_give():
-    """results/search_windows.md is regenerated from results/search_windows.json, as the README tables are."""
-    import search_windows
-    records = report.load_search(ROOT / 'results' / 'search_windows.json')
+@pytest.mark.parametrize('search', ['search_windows', 'search_blend'])
+def test_the_committed_search_tables_are_the_ones_their_results_give(search):
+    """results/search_*.md are regenerated from results/search_*.json, as the README tables are."""
+    script = __import__(search)
+    records = report.load_search(ROOT / 'results' / f'{search}.json')
     seeds = sorted({record['seed'] for record in records})
-    table = search_windows.table(report.validation_summary(records), seeds)
-    assert (ROOT / 'results' / 'search_windows.md').read_text().startswith(table)
+    table = script.table(report.validation_summary(records), seeds)
+    assert (ROOT / 'results' / f'{search}.md').read_text().startswith(table)
