@@ -11,9 +11,10 @@ released handout:
 * cells without metadata are recognised by their first line, the handout's cells being
   aligned with the submission's in order; an answer cell the student rewrote entirely is
   the first cell of its kind after the cell the handout has just before it;
-* every check is removed from wherever the student left it and put back where the handout
-  has it: after the cell the handout places it after. ``OverwriteCells`` then restores
-  the check's source, hidden tests included.
+* a check stays where the student left it if that is where the handout has it (between the
+  recognised cells the handout has around it); one missing or moved elsewhere is put back
+  there, after the cells the student added to the answer. ``OverwriteCells`` then restores
+  every check's source, hidden tests included.
 
 What was changed is listed in a note at the top of the graded notebook.
 """
@@ -159,28 +160,34 @@ def _gap(r, matches, length):
 
 
 def _put_checks_back(release_cells, cells, matches, notes):
-    """Remove the submission's checks; insert the handout's, each after its anchor."""
-    anchored = {}
+    """
+    Keep each check that lies where the handout has it: after the recognised cell the
+    handout has before it and before the one it has after it. Put the others back there,
+    last in that stretch, so that the cells a student added to an answer run before it.
+    """
+    placed = {}
+    stays = set()
     for r, release_cell in enumerate(release_cells):
         if not is_check(release_cell) and not (is_graded_answer(release_cell) and r not in matches):
             continue
-        previous = [q for q in range(r) if q in matches and not is_check(release_cells[q])]
-        anchor = matches[previous[-1]] if previous else -1
-        anchored.setdefault(anchor, []).append(release_cell)
-        if r not in matches:
-            kind = 'check' if is_check(release_cell) else 'answer cell'
-            notes.append(f'{kind} {grade_id(release_cell)!r} was missing: the handout\'s was put back')
-        elif not _in_place(matches[r], anchor, cells):
-            notes.append(f'check {grade_id(release_cell)!r} was moved: it runs where the handout has it')
-    result = [copy.deepcopy(cell) for cell in anchored.get(-1, [])]
-    checks = {matches[r] for r in matches if is_check(release_cells[r])}
+        low, high = _window(r, release_cells, matches, len(cells))
+        if r in matches and low < matches[r] < high:
+            stays.add(matches[r])
+            continue
+        placed.setdefault(high, []).append(copy.deepcopy(release_cell))
+        kind = 'check' if is_check(release_cell) else 'answer cell'
+        notes.append(f'{kind} {grade_id(release_cell)!r} was ' + ('moved: it runs where the handout has it'
+                                                                  if r in matches else 'missing: the handout\'s was put back'))
+    result = []
     for s, cell in enumerate(cells):
-        if s not in checks and not is_check(cell):
+        result += placed.get(s, [])
+        if s in stays or not is_check(cell):
             result.append(cell)
-        result += [copy.deepcopy(check) for check in anchored.get(s, [])]
-    return result, notes
+    return result + placed.get(len(cells), []), notes
 
 
-def _in_place(position, anchor, cells):
-    """Whether only checks lie between the anchor and ``position``."""
-    return anchor < position and all(is_check(cell) for cell in cells[anchor + 1:position])
+def _window(r, release_cells, matches, length):
+    """The submission positions of the recognised non-check cells around release cell ``r``."""
+    before = [matches[q] for q in range(r) if q in matches and not is_check(release_cells[q])]
+    after = [matches[q] for q in range(r + 1, len(release_cells)) if q in matches and not is_check(release_cells[q])]
+    return (before[-1] if before else -1), (min(after) if after else length)

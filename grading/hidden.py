@@ -68,6 +68,8 @@ def export_ratings(model, pairs):
         model.eval()
     with torch.no_grad():
         predictions = model(pairs.to(parameters[0].device if parameters else pairs.device))
+    if not isinstance(predictions, (torch.Tensor, np.ndarray)):
+        raise ValueError(f'model(X) must return a tensor of ratings, got {type(predictions).__name__}')
     predictions = np.asarray(torch.as_tensor(predictions).detach().cpu(), dtype=np.float64)
     if predictions.shape != (len(pairs),):
         raise ValueError(f'model(X) must return one rating per row: shape ({len(pairs)},), got {predictions.shape}')
@@ -94,12 +96,14 @@ def export_next_item_scores(model, test_sequences, batch_size=512):
         When the scores do not have one column per item and one row per prefix.
     """
     prefixes = np.asarray(test_sequences.sequences)[:, :-1]
-    if hasattr(model, 'predict_sequences'):
-        scores = np.concatenate([np.asarray(model.predict_sequences(prefixes[start:start + batch_size]),
-                                            dtype=np.float32)
-                                 for start in range(0, len(prefixes), batch_size)])
-    else:
-        scores = np.stack([np.asarray(model.predict(prefix), dtype=np.float32) for prefix in prefixes])
+    try:
+        if hasattr(model, 'predict_sequences'):
+            scores = np.concatenate([np.asarray(model.predict_sequences(prefixes[start:start + batch_size]),
+                                                dtype=np.float32) for start in range(0, len(prefixes), batch_size)])
+        else:
+            scores = np.stack([np.asarray(model.predict(prefix), dtype=np.float32) for prefix in prefixes])
+    except TypeError as error:  # None, or something else that is not numbers
+        raise ValueError(f'the model must return numbers, one score per item: {error}') from None
     expected = (len(prefixes), test_sequences.num_items)
     if scores.shape != expected:
         raise ValueError(f'the model must score every item for every prefix: shape {expected}, got {scores.shape}')
