@@ -3,7 +3,9 @@
 import numpy as np
 
 AUTOREC_WEIGHT = 0.15  # I-AutoRec's share of the Macau + I-AutoRec blend
-BLEND_WEIGHTS = dict(ease=64.0, ridge=120.0, neighbours=0.5)  # of the next-item blend's parts
+# Of the next-item blend's parts. The notebook's blend is GRU + EASE + ridge; the nearest
+# contexts' weight is the one benchmarks/search_blend.py found for a fourth part.
+BLEND_WEIGHTS = dict(ease=64.0, ridge=120.0, neighbours=0.5)
 
 
 class RatingBlend:
