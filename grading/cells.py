@@ -27,6 +27,8 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+GRADER_NOTES = "**Grader's notes on this submission.**"
+
 
 class NormalizeCells(NbGraderPreprocessor):
     """Line a submission's nbgrader cells up with the released handout (see the module)."""
@@ -39,8 +41,7 @@ class NormalizeCells(NbGraderPreprocessor):
         release = nbformat.read(self.release_notebook, as_version=4)
         nb.cells, notes = normalize_cells(nb.cells, release.cells)
         if notes:
-            nb.cells.insert(0, new_markdown_cell('**Grader\'s notes on this submission.**\n\n'
-                                                 + '\n'.join(f'* {note}' for note in notes)))
+            nb.cells.insert(0, new_markdown_cell(f'{GRADER_NOTES}\n\n' + '\n'.join(f'* {note}' for note in notes)))
         return nb, resources
 
 

@@ -6,7 +6,8 @@ The output folder is an nbgrader course folder: ``source/`` (the solution), ``re
 (an HTML page per student, by ``generate_feedback``), ``gradebook.db`` and an
 ``nbgrader_config.py`` that loads the project's and adds this run's settings. Besides
 nbgrader's files it holds ``grades.csv`` (by ``nbgrader export`` with ``grading.export``),
-``reasons.csv`` (each task's points and the reason, per student) and ``grading.json``
+``reasons.csv`` (each task's points and the reason, and the errors of the student's own
+cells, per student) and ``grading.json``
 (the seed, the limits, what was isolated).
 
 Each submission is graded by a ``grading.worker`` process of its own, at most ``jobs`` at a
@@ -33,7 +34,8 @@ import nbformat
 from spotlight_compat._atomic import atomic_write_bytes
 
 from . import ASSIGNMENT
-from .execute import network_isolation_available
+from .cells import GRADER_NOTES
+from .execute import TIME_LIMIT_ERROR, TRUNCATED, network_isolation_available
 from .key import make_key, save_key
 from .submissions import find_submissions, stage
 from .worker import load_course_config, status_path
@@ -100,7 +102,8 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     started = time.time()
     isolation = _set_up_course(out, Path(submissions).resolve(), Path(solution), seed, limits)
     problems = {submission.student_id: stage(submission, out) for submission in found}
-    failures = run_workers(out, sorted(problems), jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
+    longest_first = [s.student_id for s in sorted(found, key=lambda s: -s.path.stat().st_size)]  # size: a proxy
+    failures = run_workers(out, longest_first, jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
     for student_id, reason in failures.items():
         _record_failure(out, student_id, reason)
     _export(out)
@@ -191,7 +194,7 @@ def generate_handout(solution):
 
 def run_workers(out, student_ids, jobs, hard_limit, progress=True):
     """
-    Grade each student in a ``grading.worker`` process, ``jobs`` at a time.
+    Grade each student in a ``grading.worker`` process, ``jobs`` at a time, in the order given.
 
     Returns
     -------
@@ -284,11 +287,33 @@ def write_reasons(out, problems, failures):
         general = failures.get(student_id) or problems.get(student_id)
         if general:
             rows.append([student_id, '(submission)', '', '', general])
+        rows += [[student_id, cell, '', '', reason] for cell, reason in notebook_events(out, student_id)]
         rows += [[student_id, task, row[task], reasons.get(task, ('', ''))[0], reasons.get(task, ('', general or ''))[1]]
                  for task in tasks]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator='\n').writerows(rows)
     atomic_write_bytes(out / 'reasons.csv', buffer.getvalue().encode())
+
+
+def notebook_events(out, student_id):
+    """``[(cell, reason)]``: what went wrong in the student's own cells (the checks aside)."""
+    path = out / 'autograded' / student_id / ASSIGNMENT / NOTEBOOK
+    if not path.is_file():
+        return []
+    events = []
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        if cell.cell_type == 'markdown' and cell.source.startswith(GRADER_NOTES):
+            events += [('(grader)', line[2:]) for line in cell.source.splitlines() if line.startswith('* ')]
+        if cell.cell_type != 'code' or cell.metadata.get('nbgrader', {}).get('grade'):
+            continue
+        where = f'(cell [{cell.execution_count}])' if cell.execution_count else '(cell not run)'
+        errors = [output for output in cell.outputs if output.output_type == 'error']
+        stopped = any(output.ename == TIME_LIMIT_ERROR for output in errors)
+        events += [(where, f'{output.ename}: {output.evalue}'.strip().splitlines()[0][:300]) for output in errors
+                   if not (stopped and output.ename == 'KeyboardInterrupt')]
+        events += [(where, output.text.strip()) for output in cell.outputs
+                   if output.output_type == 'stream' and output.text.startswith(TRUNCATED)]
+    return events
 
 
 def task_reasons(out, student_id):

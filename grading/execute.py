@@ -34,6 +34,7 @@ from .hidden import EXPORT_VARIABLE
 TIME_LIMIT_ERROR = 'TimeLimitExceeded'
 NOT_RUN_ERROR = 'NotRun'
 KERNEL_DIED_ERROR = 'KernelDied'
+TRUNCATED = '[grader] output truncated'
 
 
 @lru_cache(maxsize=1)
@@ -159,10 +160,11 @@ class SandboxedExecute(Execute):
                 output.traceback = [f'{TIME_LIMIT_ERROR}: {output.evalue}']
 
     def _note_dropped(self, cell, index):
+        """Say first (nbgrader's LimitOutput keeps the first lines) that output was dropped."""
         if self._cell_dropped:
             self._dropped[index] = self._cell_dropped
-            cell.outputs.append(new_output('stream', name='stdout', text=(
-                f'\n[grader] output truncated: the cell printed more than {self.max_output_bytes} bytes; '
+            cell.outputs.insert(0, new_output('stream', name='stdout', text=(
+                f'{TRUNCATED}: the cell printed more than {self.max_output_bytes} bytes; '
                 f'{self._cell_dropped} more bytes were dropped.\n')))
 
     def output(self, outs, msg, display_id, cell_index):

@@ -102,7 +102,7 @@ def export_next_item_scores(model, test_sequences, batch_size=512):
                                                 dtype=np.float32) for start in range(0, len(prefixes), batch_size)])
         else:
             scores = np.stack([np.asarray(model.predict(prefix), dtype=np.float32) for prefix in prefixes])
-    except TypeError as error:  # None, or something else that is not numbers
+    except (TypeError, ValueError) as error:  # text, objects: not numbers
         raise ValueError(f'the model must return numbers, one score per item: {error}') from None
     expected = (len(prefixes), test_sequences.num_items)
     if scores.shape != expected:

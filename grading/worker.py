@@ -4,12 +4,13 @@ Grade one student in a process of its own: ``python -m grading.worker COURSE STU
 It runs nbgrader's ``autograde`` then ``generate_feedback`` for the student, with the
 course folder's ``nbgrader_config.py``, and writes what happened to
 ``COURSE/.grading/status/STUDENT.json``: ``{"autograde": bool, "feedback": bool,
-"error": str}``. ``grading.course`` starts one such process per submission, at most
+"error": str, "seconds": float}``. ``grading.course`` starts one such process per submission, at most
 ``--jobs`` at a time, and kills one that runs past its time limit.
 """
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from spotlight_compat._atomic import atomic_write_bytes
@@ -34,12 +35,13 @@ def grade_student(course_dir, student_id):
     Returns
     -------
     dict
-        ``autograde`` and ``feedback`` (whether each step succeeded) and ``error`` (the
-        failing step's last log lines).
+        ``autograde`` and ``feedback`` (whether each step succeeded), ``error`` (the
+        failing step's last log lines) and ``seconds`` (both steps).
     """
     from nbgrader.apps import NbGraderAPI
+    started = time.monotonic()
     api = NbGraderAPI(config=load_course_config(course_dir))
-    status = {'autograde': False, 'feedback': False, 'error': ''}
+    status = {'autograde': False, 'feedback': False, 'error': '', 'seconds': 0.0}
     result = api.autograde(ASSIGNMENT, student_id, force=True, create=True)
     status['autograde'] = bool(result['success'])
     if result['success']:
@@ -47,6 +49,7 @@ def grade_student(course_dir, student_id):
         status['feedback'] = bool(result['success'])
     if not result['success']:
         status['error'] = _last_lines(result.get('error') or result.get('log') or '')
+    status['seconds'] = round(time.monotonic() - started, 1)
     return status
 
 
