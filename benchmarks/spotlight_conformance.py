@@ -18,17 +18,20 @@ that needs ``h5py`` in the original's interpreter.
 
 Each test file runs in its own pytest process (``--python`` chooses the
 interpreter, so the original can run from a separate virtual environment).
-spotlight's readme.rst code blocks run the same way, through the alias; its example
-scripts are long experiments, so for them only their imports from spotlight run.
+spotlight's readme.rst code blocks and example scripts then run end to end with each
+library (``benchmarks/spotlight_examples.py``, which says what it changes in them:
+the import, MovieLens 100K for downloads that cannot happen offline, smaller search
+budgets); ``--examples-only`` runs just those and replaces their section of an
+existing report.
 
 Usage::
 
     python benchmarks/spotlight_conformance.py /tmp/spotlight \\
-        [--original --original-python /tmp/venv-spotlight/bin/python] [--output PATH]
+        [--original --original-python /tmp/venv-spotlight/bin/python] \\
+        [--example-path DIR] [--examples-only] [--output PATH]
 """
 
 import argparse
-import ast
 import os
 import re
 import shutil
@@ -120,6 +123,14 @@ def parse_arguments():
     parser.add_argument('--statistics-only', action='store_true',
                         help='run only the statistical settings and replace that section of '
                              'an existing report')
+    parser.add_argument('--example-path', type=Path,
+                        help='a directory with seaborn and tabulate (used by spotlight\'s '
+                             'examples), added to their PYTHONPATH')
+    parser.add_argument('--examples-only', action='store_true',
+                        help='run only the README blocks and examples and replace that '
+                             'section of an existing report')
+    parser.add_argument('--example-timeout', type=int, default=240,
+                        help='seconds per README block or example run')
     arguments = parser.parse_args()
     if arguments.statistics_only and not arguments.statistics:
         parser.error('--statistics-only needs --statistics SEED [SEED ...].')
@@ -200,40 +211,6 @@ def readme_blocks(checkout):
     return [textwrap.dedent(block) for block in blocks]
 
 
-def example_imports(checkout):
-    """Each example script under examples/ and the source of its import statements."""
-    scripts = {}
-    for path in sorted((checkout / 'examples').rglob('*.py')):
-        tree = ast.parse(path.read_text())
-        imports = [ast.get_source_segment(path.read_text(), node) for node in tree.body
-                   if isinstance(node, (ast.Import, ast.ImportFrom)) and _imports_spotlight(node)]
-        scripts[str(path.relative_to(checkout))] = '\n'.join(
-            [f'import sys\nsys.path.insert(0, {str(path.parent.resolve())!r})', *imports])
-    return scripts
-
-
-def _imports_spotlight(node):
-    if isinstance(node, ast.ImportFrom):
-        names = [node.module or '']
-    else:
-        names = [alias.name for alias in node.names]
-    return any(name.split('.')[0] == 'spotlight' for name in names)
-
-
-def run_snippet(python, code, name, workdir, timeout):
-    """Run ``code`` with the alias installed; 'ok' or the last line of the error."""
-    path = Path(workdir) / f'{re.sub(r"[^A-Za-z0-9]+", "_", name)}.py'
-    path.write_text(ALIAS + '\n' + code)
-    try:
-        result = subprocess.run([python, str(path)], cwd=workdir, capture_output=True, text=True,
-                                timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f'timed out after {timeout} s'
-    if result.returncode == 0:
-        return 'ok'
-    return _first_line((result.stderr.strip().splitlines() or ['?'])[-1])
-
-
 def describe(counts):
     if 'error' in counts:
         return f'did not run: {counts["error"]}', '', ''
@@ -242,7 +219,7 @@ def describe(counts):
             failed, '; '.join(counts['reasons']))
 
 
-def write_report(path, checkout, files, results, snippets, python, original_python, load):
+def write_report(path, checkout, files, results, python, original_python, load):
     modes = list(results)
     lines = ['# spotlight\'s own test suite against spotlight_compat', '',
              f'Written by `python benchmarks/spotlight_conformance.py {checkout}'
@@ -277,9 +254,6 @@ def write_report(path, checkout, files, results, snippets, python, original_pyth
             if failed or 'error' in counts:
                 lines.append(f'- {mode}, `tests/{name}`: {failed or counts.get("error")}'
                              + (f' ({reasons})' if reasons else ''))
-    lines += ['', '## README blocks and examples through the alias', '',
-              '| code | result |', '|---|---|']
-    lines += [f'| {name} | {result} |' for name, result in snippets.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('\n'.join(lines) + '\n')
 
@@ -392,6 +366,13 @@ def replace_statistics(arguments, modes, u_data):
     print(f'Wrote {arguments.output}')
 
 
+def examples_command(arguments):
+    return ('python benchmarks/spotlight_conformance.py ' + str(arguments.checkout)
+            + (' --original' if arguments.original else '')
+            + (' --example-path DIR' if arguments.example_path else '')
+            + (' --examples-only' if arguments.examples_only else ''))
+
+
 def main():
     arguments = parse_arguments()
     load = ', '.join(f'{value:.2f}' for value in os.getloadavg())
@@ -403,6 +384,12 @@ def main():
     if arguments.statistics_only:
         replace_statistics(arguments, modes, u_data)
         return
+    from spotlight_examples import run_examples
+    if arguments.examples_only:
+        run_examples(arguments.checkout, modes, arguments.output, examples_command(arguments),
+                     arguments.example_path, arguments.example_timeout)
+        print(f'Wrote {arguments.output}')
+        return
     results = {}
     for mode, python in modes.items():
         suite = prepare_suite(arguments.checkout, mode, u_data)
@@ -411,23 +398,15 @@ def main():
             results[mode][name] = run_file(python, suite, name, arguments.timeout)
             print(mode, name, describe(results[mode][name][0])[0], flush=True)
         shutil.rmtree(suite, ignore_errors=True)
-    snippets = {}
-    with tempfile.TemporaryDirectory() as workdir:
-        for number, block in enumerate(readme_blocks(arguments.checkout), 1):
-            snippets[f'README block {number}'] = run_snippet(arguments.python, block,
-                                                             f'readme{number}', workdir,
-                                                             arguments.timeout)
-        for script, imports in example_imports(arguments.checkout).items():
-            snippets[f'`{script}` (its spotlight imports)'] = run_snippet(
-                arguments.python, imports, script, workdir, 600)
-    print(snippets)
     statistics = {}
     if arguments.statistics:
         statistics = {mode: statistical_mrrs(python, mode, arguments.checkout.resolve(), u_data,
                                              arguments.statistics, arguments.timeout)
                       for mode, python in modes.items()}
-    write_report(arguments.output, arguments.checkout, files, results, snippets,
+    write_report(arguments.output, arguments.checkout, files, results,
                  arguments.python, arguments.original_python, load)
+    run_examples(arguments.checkout, modes, arguments.output, examples_command(arguments),
+                 arguments.example_path, arguments.example_timeout)
     if statistics:
         with open(arguments.output, 'a') as report:
             report.write('\n'.join(statistics_lines(statistics, arguments.statistics)) + '\n')

@@ -10,6 +10,7 @@ in batches, with the same values.
 """
 
 import numpy as np
+import scipy.sparse as sp
 import scipy.stats as st
 
 from . import _checks
@@ -138,17 +139,28 @@ def _check_test(test, kind=Interactions, hint='', name='test'):
         raise ValueError(f'{name} must be {kind.__name__}{hint}, got {type(test).__name__}.')
 
 
+def _user_item_matrix(value, name, hint=''):
+    """
+    ``value`` (``Interactions`` or a scipy sparse users x items matrix, such as the
+    sum of two ``tocsr()``: spotlight reads either through ``tocsr()``) as a CSR matrix.
+    """
+    if not (isinstance(value, Interactions) or sp.issparse(value)):
+        raise ValueError(f'{name} must be Interactions or a scipy.sparse matrix{hint}, '
+                         f'got {type(value).__name__}.')
+    if sp.issparse(value) and value.ndim != 2:
+        raise ValueError(f'{name} must be a 2-D (users x items) matrix, got shape '
+                         f'{value.shape}.')
+    return sp.csr_matrix(value.tocsr())
+
+
 def _user_rows(model, test, train):
     """
     For each user with test interactions, in user order: the user id, the
     negated scores of every item with the training items set to ``FLOAT_MAX``
     (ranked last, as spotlight does), and the user's test items.
     """
-    _check_test(test)
-    if train is not None:
-        _check_test(train, hint=' or None', name='train')
-    test = test.tocsr()
-    train = None if train is None else train.tocsr()
+    test = _user_item_matrix(test, 'test')
+    train = None if train is None else _user_item_matrix(train, 'train', ' or None')
     for user_id in np.flatnonzero(np.diff(test.indptr)):
         predictions = -np.asarray(model.predict(int(user_id)))
         if train is not None and user_id < train.shape[0]:
@@ -172,8 +184,10 @@ def mrr_score(model, test, train=None):
     ----------
     model: fitted model
         ``model.predict(user_id)`` must score every item.
-    test: Interactions
-    train: Interactions, optional
+    test: Interactions or scipy.sparse matrix
+        A users x items matrix (such as ``test.tocsr() + validation.tocsr()``) is read
+        as spotlight reads one: each row's stored entries are that user's test items.
+    train: Interactions or scipy.sparse matrix, optional
         Its items are ranked last for their user (spotlight's exclusion of known items).
 
     Returns
@@ -185,7 +199,8 @@ def mrr_score(model, test, train=None):
     Raises
     ------
     ValueError
-        When ``test`` (or ``train``) is not ``Interactions``.
+        When ``test`` (or ``train``) is neither ``Interactions`` nor a 2-D scipy
+        sparse matrix.
     """
     return np.array([(1.0 / _average_ranks(predictions, items)).mean()
                      for _, predictions, items in _user_rows(model, test, train)])
@@ -213,8 +228,9 @@ def precision_recall_score(model, test, train=None, k=10):
     ----------
     model: fitted model
         ``model.predict(user_id)`` must score every item.
-    test: Interactions
-    train: Interactions, optional
+    test: Interactions or scipy.sparse matrix
+        As for ``mrr_score``.
+    train: Interactions or scipy.sparse matrix, optional
         Its items are ranked last for their user.
     k: int or list of int, optional
 
@@ -228,8 +244,8 @@ def precision_recall_score(model, test, train=None, k=10):
     Raises
     ------
     ValueError
-        When ``test``/``train`` are not ``Interactions`` or ``k`` holds a
-        non-positive value.
+        When ``test``/``train`` are neither ``Interactions`` nor a scipy sparse
+        matrix, or ``k`` holds a non-positive value.
     """
     ks = _check_ks(k)
     rows = [[_precision_recall(predictions.argsort(), items, x) for x in ks]

@@ -165,6 +165,21 @@ def all_embeddings(layer, count):
     return layer(torch.arange(count, device=device))
 
 
+def layer_width(name, layer, default):
+    """
+    The number of columns a user-supplied embedding layer gives: its
+    ``embedding_dim`` attribute, or ``default`` for a layer that has none.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for a layer that is not a module.
+    """
+    if not isinstance(layer, nn.Module):
+        raise ValueError(f'{name} must be a torch.nn.Module (an embedding layer), got {layer!r}.')
+    return getattr(layer, 'embedding_dim', default)
+
+
 def embedding_dim_of(name, layer, embedding_dim):
     """
     Check that a user-supplied embedding layer gives ``embedding_dim`` columns,
@@ -175,9 +190,7 @@ def embedding_dim_of(name, layer, embedding_dim):
     ValueError
         Naming the argument, for a layer that is not a module or a width mismatch.
     """
-    if not isinstance(layer, nn.Module):
-        raise ValueError(f'{name} must be a torch.nn.Module (an embedding layer), got {layer!r}.')
-    width = getattr(layer, 'embedding_dim', embedding_dim)
+    width = layer_width(name, layer, embedding_dim)
     if width != embedding_dim:
         raise ValueError(f'{name} has embedding_dim={width} but the network has '
                          f'embedding_dim={embedding_dim}; pass the same width to both.')

@@ -108,11 +108,32 @@ def test_sequence_precision_recall_by_hand():
     assert precision.tolist() == recall.tolist() == [0.5]
 
 
+def test_user_metrics_read_a_sparse_matrix_as_spotlight_does():
+    # spotlight's bloom_embeddings example scores a model on
+    # test.tocsr() + validation.tocsr(): every stored entry of a row is a test item.
+    rng = np.random.RandomState(0)
+    model = UserScores(rng.rand(6, 9))
+    first = Interactions(np.array([0, 1, 1, 4]), np.array([2, 3, 8, 0]), num_users=6, num_items=9)
+    second = Interactions(np.array([1, 3, 4]), np.array([5, 1, 7]), num_users=6, num_items=9)
+    both = Interactions(np.concatenate([first.user_ids, second.user_ids]),
+                        np.concatenate([first.item_ids, second.item_ids]),
+                        num_users=6, num_items=9)
+    train = Interactions(np.array([0, 3]), np.array([1, 4]), num_users=6, num_items=9)
+    summed = first.tocsr() + second.tocsr()
+    expected = mrr_score(model, both, train=train)
+    assert len(expected) == 4  # users 0, 1, 3 and 4
+    np.testing.assert_array_equal(mrr_score(model, summed, train=train), expected)
+    np.testing.assert_array_equal(mrr_score(model, summed, train=train.tocsr()), expected)
+    for got, want in zip(precision_recall_score(model, summed, train=train, k=3),
+                         precision_recall_score(model, both, train=train, k=3)):
+        np.testing.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize('call,message', [
     (lambda: mrr_score(UserScores([[1.0]]), SequenceInteractions([[1, 2]])),
-     'test must be Interactions, got SequenceInteractions'),
+     'test must be Interactions or a scipy.sparse matrix, got SequenceInteractions'),
     (lambda: mrr_score(UserScores([[1.0]]), Interactions([0], [0]), train=[[0, 0]]),
-     'train must be Interactions or None, got list'),
+     'train must be Interactions or a scipy.sparse matrix or None, got list'),
     (lambda: precision_recall_score(UserScores([[1.0]]), Interactions([0], [0]), k=0),
      'k must be a positive integer'),
     (lambda: precision_recall_score(UserScores([[1.0]]), Interactions([0], [0]), k=[]),

@@ -104,6 +104,30 @@ def test_bilinear_net_checks_layer_width():
         BilinearNet(5, 5, user_embedding_layer=np.zeros((5, 32)))
 
 
+def test_bilinear_net_takes_the_width_of_the_layers_it_is_given(split):
+    # spotlight's bloom_embeddings example builds its layers 64 wide and leaves
+    # BilinearNet's embedding_dim at its default of 32: the layers decide the width.
+    train, test = split
+    torch.manual_seed(0)
+    network = BilinearNet(train.num_users, train.num_items,
+                          user_embedding_layer=BloomEmbedding(train.num_users, 12, 0.5, 2),
+                          item_embedding_layer=BloomEmbedding(train.num_items, 12, 0.5, 2))
+    assert network.embedding_dim == 12
+    scores = network(torch.arange(3), torch.arange(3))
+    assert scores.shape == (3,)
+    model = ImplicitFactorizationModel(loss='bpr', n_iter=5, batch_size=64, embedding_dim=12,
+                                       representation=network, random_state=1)
+    model.fit(train)
+    assert mrr_score(model, test, train).mean() > 0.08  # random ranking: about 0.06
+
+
+def test_bilinear_net_rejects_user_and_item_layers_of_different_widths():
+    with pytest.raises(ValueError, match='user_embedding_layer has embedding_dim=6 but '
+                                         'item_embedding_layer has embedding_dim=4'):
+        BilinearNet(5, 5, user_embedding_layer=torch.nn.Embedding(5, 6),
+                    item_embedding_layer=torch.nn.Embedding(5, 4))
+
+
 @pytest.mark.parametrize('kwargs,message', [
     (dict(loss='regression'), "Unknown loss 'regression'"),
     (dict(num_negative_samples=0), 'num_negative_samples must be a positive integer'),

@@ -91,9 +91,25 @@ def test_item_embedding_layer_is_used(network):
     layer.embeddings.weight.data.zero_()
     zeroed, _ = net.user_representation(torch.tensor([[0, 4, 9]]))
     assert not torch.allclose(before, zeroed)
+
+
+@pytest.mark.parametrize('network', (LSTMNet, CNNNet, MixtureLSTMNet))
+def test_networks_sized_by_embedding_dim_check_the_layer_width(network):
+    layer = BloomEmbedding(30, 8, compression_ratio=0.5, num_hash_functions=2)
     with pytest.raises(ValueError, match='item_embedding_layer has embedding_dim=8 but the '
                                          'network has embedding_dim=16'):
         network(30, embedding_dim=16, item_embedding_layer=layer)
+
+
+def test_pooling_net_takes_the_width_of_its_item_layer():
+    # Pooling has no part sized by embedding_dim, so spotlight's PoolNet works with
+    # an item layer of any width; the default embedding_dim does not get in the way.
+    net = PoolNet(30, item_embedding_layer=BloomEmbedding(30, 12, compression_ratio=0.5,
+                                                          num_hash_functions=2))
+    assert net.embedding_dim == 12
+    before, final = net.user_representation(torch.tensor([[0, 4, 9]]))
+    assert before.shape == (1, 3, 12) and final.shape == (1, 12)
+    assert net(final, torch.tensor([[1, 2, 3, 4]]).t()).shape == (4, 1)
 
 
 @pytest.mark.parametrize('representation,loss', [('cnn', 'bpr'), ('mixture', 'adaptive_hinge')])

@@ -19,7 +19,8 @@ import torch.nn.functional as F
 
 from .. import _checks
 from ..interactions import PADDING_IDX
-from ..layers import ScaledEmbedding, ZeroEmbedding, all_embeddings, embedding_dim_of
+from ..layers import (ScaledEmbedding, ZeroEmbedding, all_embeddings, embedding_dim_of,
+                      layer_width)
 
 NONLINEARITIES = {'tanh': torch.tanh, 'relu': F.relu}
 
@@ -34,21 +35,29 @@ class _ItemScorer(nn.Module):
     embedding_dim: int, optional
     item_embedding_layer: torch.nn.Module, optional
         Used as the item embeddings instead of a ``ScaledEmbedding`` (e.g. a
-        ``BloomEmbedding``); it must give ``embedding_dim`` columns.
+        ``BloomEmbedding``); it must give ``embedding_dim`` columns, except for
+        ``PoolNet``, which takes the layer's width (as spotlight's does).
     sparse: bool, optional
         Sparse gradients for the embeddings and biases.
     """
+
+    # Whether a supplied item embedding layer sets the width (only a network whose
+    # other parts do not depend on the width can take any).
+    _width_from_layer = False
 
     def __init__(self, num_items, embedding_dim=32, item_embedding_layer=None, sparse=False):
         super().__init__()
         self.num_items = _checks.positive_int('num_items', num_items)
         self.embedding_dim = _checks.positive_int('embedding_dim', embedding_dim)
+        if item_embedding_layer is not None and self._width_from_layer:
+            self.embedding_dim = layer_width('item_embedding_layer', item_embedding_layer,
+                                             self.embedding_dim)
         if item_embedding_layer is None:
             self.item_embeddings = ScaledEmbedding(num_items, embedding_dim,
                                                    padding_idx=PADDING_IDX, sparse=sparse)
         else:
             self.item_embeddings = embedding_dim_of('item_embedding_layer', item_embedding_layer,
-                                                    embedding_dim)
+                                                    self.embedding_dim)
         self.item_biases = ZeroEmbedding(num_items, 1, padding_idx=PADDING_IDX, sparse=sparse)
 
     def forward(self, user_representations, targets):
@@ -70,8 +79,11 @@ class PoolNet(_ItemScorer):
     """
     Running mean of the embeddings of the items seen so far: the representation
     at step t is the sum of the embeddings before t divided by the number of
-    non-padding items before t plus one (Covington et al., 2016).
+    non-padding items before t plus one (Covington et al., 2016). A supplied
+    ``item_embedding_layer`` sets the width, whatever ``embedding_dim`` says.
     """
+
+    _width_from_layer = True
 
     def user_representation(self, item_sequences):
         embeddings = self._padded_embeddings(item_sequences)
