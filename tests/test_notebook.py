@@ -115,6 +115,17 @@ def test_handout_keeps_the_course_kits_cells_after_the_answers_they_check(handou
     assert handout.cells[ids.index('weight_decay_answer')].cell_type == 'markdown'
 
 
+def test_handout_is_nbgraders_release(handout):
+    """The checks are locked and carry nbgrader's checksums; the hand-graded answer is blank."""
+    graded = {grade_id(cell): cell for cell in handout.cells if cell.metadata.get('nbgrader', {}).get('grade')}
+    assert sorted(graded) == sorted(set(KIT_CELLS) - {'next_item_answer'})
+    for name, cell in graded.items():
+        assert cell.metadata.nbgrader['checksum'] and cell.metadata.nbgrader['points'] > 0
+        assert cell.metadata.nbgrader['locked'] is (name != 'weight_decay_answer')
+    assert graded['weight_decay_answer'].source == 'YOUR ANSWER HERE'
+    assert sum(cell.metadata.nbgrader['points'] for cell in graded.values()) == 13
+
+
 def test_handout_keeps_the_skeleton_signatures(handout):
     cells = course_code_cells(handout)
     model_cell = ast.parse(cells[HANDOUT_CODE_CELLS.index('class CollaborativeFilteringModel(nn.Module):')].source)
