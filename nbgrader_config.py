@@ -56,8 +56,9 @@ c.SandboxedExecute.notebook_timeout = 900    # seconds for the whole notebook
 c.SandboxedExecute.memory_limit = 4 * 2 ** 30
 c.SandboxedExecute.max_output_bytes = 2 ** 20
 c.SandboxedExecute.isolate_network = True
-c.SandboxedExecute.error_on_timeout = {'ename': 'CellTimeoutError', 'evalue': 'the cell ran past its time limit',
-                                       'traceback': ['CellTimeoutError: the cell ran past its time limit']}
+c.SandboxedExecute.error_on_timeout = {
+    'ename': 'CellTimeoutError', 'evalue': 'the cell ran past its time limit',
+    'traceback': ['CellTimeoutError: the cell ran past its time limit']}
 c.LimitOutput.max_lines = 300
 
 c.ExportApp.plugin_class = 'grading.export.TaskCsvExport'

@@ -41,7 +41,8 @@ class NormalizeCells(NbGraderPreprocessor):
         release = nbformat.read(self.release_notebook, as_version=4)
         nb.cells, notes = normalize_cells(nb.cells, release.cells)
         if notes:
-            nb.cells.insert(0, new_markdown_cell(f'{GRADER_NOTES}\n\n' + '\n'.join(f'* {note}' for note in notes)))
+            bullets = '\n'.join(f'* {note}' for note in notes)
+            nb.cells.insert(0, new_markdown_cell(f'{GRADER_NOTES}\n\n{bullets}'))
         return nb, resources
 
 
@@ -100,7 +101,8 @@ def _restore_known_metadata(cells, released):
         identifier = grade_id(cell)
         if identifier not in released or identifier in seen:
             del cell.metadata['nbgrader']
-            notes.append(f'a cell carried nbgrader metadata the handout does not have (id {identifier!r}): removed')
+            notes.append(f'a cell carried nbgrader metadata the handout does not have (id {identifier!r}): '
+                         'removed')
             continue
         seen.add(identifier)
         expected = released[identifier].metadata['nbgrader']
@@ -177,8 +179,9 @@ def _put_checks_back(release_cells, cells, matches, notes):
             continue
         placed.setdefault(high, []).append(copy.deepcopy(release_cell))
         kind = 'check' if is_check(release_cell) else 'answer cell'
-        notes.append(f'{kind} {grade_id(release_cell)!r} was ' + ('moved: it runs where the handout has it'
-                                                                  if r in matches else 'missing: the handout\'s was put back'))
+        what = ('moved: it runs where the handout has it' if r in matches
+                else "missing: the handout's was put back")
+        notes.append(f'{kind} {grade_id(release_cell)!r} was {what}')
     result = []
     for s, cell in enumerate(cells):
         result += placed.get(s, [])
@@ -189,6 +192,7 @@ def _put_checks_back(release_cells, cells, matches, notes):
 
 def _window(r, release_cells, matches, length):
     """The submission positions of the recognised non-check cells around release cell ``r``."""
-    before = [matches[q] for q in range(r) if q in matches and not is_check(release_cells[q])]
-    after = [matches[q] for q in range(r + 1, len(release_cells)) if q in matches and not is_check(release_cells[q])]
+    recognised = [q for q in sorted(matches) if not is_check(release_cells[q])]
+    before = [matches[q] for q in recognised if q < r]
+    after = [matches[q] for q in recognised if q > r]
     return (before[-1] if before else -1), (min(after) if after else length)

@@ -102,7 +102,8 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     started = time.time()
     isolation = _set_up_course(out, Path(submissions).resolve(), Path(solution), seed, limits)
     problems = {submission.student_id: stage(submission, out) for submission in found}
-    longest_first = [s.student_id for s in sorted(found, key=lambda s: -s.path.stat().st_size)]  # size: a proxy
+    # The largest notebooks first: size stands in for the time a submission takes.
+    longest_first = [s.student_id for s in sorted(found, key=lambda s: -s.path.stat().st_size)]
     failures = run_workers(out, longest_first, jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
     for student_id, reason in failures.items():
         _record_failure(out, student_id, reason)
@@ -149,8 +150,10 @@ def _write_course_config(out, submissions, seed, limits):
     settings = {
         'InjectSeed.seed': seed, 'ScoreExports.key_file': str(out / KEY_FILE),
         'NormalizeCells.release_notebook': str(out / 'release' / ASSIGNMENT / NOTEBOOK),
-        'SandboxedExecute.timeout': limits.cell_timeout, 'SandboxedExecute.notebook_timeout': limits.notebook_timeout,
-        'SandboxedExecute.memory_limit': limits.memory_bytes, 'SandboxedExecute.max_output_bytes': limits.max_output_bytes,
+        'SandboxedExecute.timeout': limits.cell_timeout,
+        'SandboxedExecute.notebook_timeout': limits.notebook_timeout,
+        'SandboxedExecute.memory_limit': limits.memory_bytes,
+        'SandboxedExecute.max_output_bytes': limits.max_output_bytes,
         'SandboxedExecute.scratch_root': str(out / '.grading' / 'scratch'),
         'SandboxedExecute.deny_reading': [str(out), str(submissions), str(ROOT)],
         'SandboxedExecute.allow_reading': packages,
@@ -288,8 +291,9 @@ def write_reasons(out, problems, failures):
         if general:
             rows.append([student_id, '(submission)', '', '', general])
         rows += [[student_id, cell, '', '', reason] for cell, reason in notebook_events(out, student_id)]
-        rows += [[student_id, task, row[task], reasons.get(task, ('', ''))[0], reasons.get(task, ('', general or ''))[1]]
-                 for task in tasks]
+        for task in tasks:
+            points, reason = reasons.get(task, ('', general or ''))
+            rows.append([student_id, task, row[task], points, reason])
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator='\n').writerows(rows)
     atomic_write_bytes(out / 'reasons.csv', buffer.getvalue().encode())
@@ -309,11 +313,15 @@ def notebook_events(out, student_id):
         where = f'(cell [{cell.execution_count}])' if cell.execution_count else '(cell not run)'
         errors = [output for output in cell.outputs if output.output_type == 'error']
         stopped = any(output.ename == TIME_LIMIT_ERROR for output in errors)
-        events += [(where, f'{output.ename}: {output.evalue}'.strip().splitlines()[0][:300]) for output in errors
+        events += [(where, _first_line(f'{output.ename}: {output.evalue}')) for output in errors
                    if not (stopped and output.ename == 'KeyboardInterrupt')]
         events += [(where, output.text.strip()) for output in cell.outputs
                    if output.output_type == 'stream' and output.text.startswith(TRUNCATED)]
     return events
+
+
+def _first_line(text, width=300):
+    return text.strip().splitlines()[0][:width]
 
 
 def task_reasons(out, student_id):

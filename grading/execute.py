@@ -106,7 +106,8 @@ class SandboxedExecute(Execute):
             EXPORT_VARIABLE: str(scratch / 'exports'), sandbox.SCRATCH_VARIABLE: str(scratch),
             sandbox.DENY_VARIABLE: os.pathsep.join(self.deny_reading),
             sandbox.ALLOW_VARIABLE: os.pathsep.join(self.allow_reading + [sys.prefix, sys.base_prefix]),
-            sandbox.MEMORY_VARIABLE: str(self.memory_limit), sandbox.FILE_SIZE_VARIABLE: str(self.file_size_limit),
+            sandbox.MEMORY_VARIABLE: str(self.memory_limit),
+            sandbox.FILE_SIZE_VARIABLE: str(self.file_size_limit),
             'TMPDIR': str(scratch / 'tmp'), 'IPYTHONDIR': str(scratch / 'ipython'),
             'SPOTLIGHT_COMPAT_DATA': str(scratch / 'data'), 'HOME': str(scratch / 'work')}
 
@@ -143,9 +144,10 @@ class SandboxedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
+            limit = f'{self.memory_limit / 2 ** 30:.1f} GiB'
             cell.outputs.append(_error(KERNEL_DIED_ERROR, 'the kernel died running this cell: it ran out of '
-                                       f'memory (limit {self.memory_limit / 2 ** 30:.1f} GiB) or the code exited'))
-            self._stopped = f'not run: the kernel died in an earlier cell (execution count {cell.execution_count})'
+                                       f'memory (limit {limit}) or the code exited'))
+            self._stopped = f'not run: the kernel died in an earlier cell ([{cell.execution_count}])'
         self._explain_timeout(cell)
         self._note_dropped(cell, index)
         return cell, resources

@@ -52,12 +52,13 @@ def task_rows(gradebook, assignment_id, order=()):
     """
     assignment = gradebook.find_assignment(assignment_id)
     position = {name: index for index, name in enumerate(order)}
-    cells = sorted(((notebook.name, cell) for notebook in assignment.notebooks for cell in notebook.grade_cells),
-                   key=lambda pair: (position.get(pair[1].name, len(position)), pair[1].name))
+    cells = [(notebook.name, cell) for notebook in assignment.notebooks for cell in notebook.grade_cells]
+    cells.sort(key=lambda pair: (position.get(pair[1].name, len(position)), pair[1].name))
     rows = [['student_id', 'score', 'max_score'] + [cell.name for _, cell in cells]]
     max_score = sum(cell.max_score for _, cell in cells)
     for student in sorted(gradebook.students, key=lambda student: student.id):
-        scores = [_score(gradebook, cell.name, notebook, assignment_id, student.id) for notebook, cell in cells]
+        scores = [_score(gradebook, cell.name, notebook, assignment_id, student.id)
+                  for notebook, cell in cells]
         total = sum(score for score in scores if score is not None)
         rows.append([student.id, _number(total), _number(max_score)]
                     + ['' if score is None else _number(score) for score in scores])

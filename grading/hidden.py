@@ -40,7 +40,8 @@ def export_training_curves(losses):
     try:
         records = [{'train': float(record['train']), 'test': float(record['test'])} for record in losses]
     except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"losses must hold one {{'train': rmse, 'test': rmse}} per epoch: {error!r}") from None
+        raise ValueError("losses must hold one {'train': rmse, 'test': rmse} per epoch: "
+                         f'{error!r}') from None
     _write(CURVES_FILE, json.dumps(records).encode())
 
 
@@ -72,7 +73,8 @@ def export_ratings(model, pairs):
         raise ValueError(f'model(X) must return a tensor of ratings, got {type(predictions).__name__}')
     predictions = np.asarray(torch.as_tensor(predictions).detach().cpu(), dtype=np.float64)
     if predictions.shape != (len(pairs),):
-        raise ValueError(f'model(X) must return one rating per row: shape ({len(pairs)},), got {predictions.shape}')
+        raise ValueError(f'model(X) must return one rating per row: shape ({len(pairs)},), '
+                         f'got {predictions.shape}')
     _write_arrays(RATINGS_FILE, pairs=pairs.cpu().numpy(), predictions=predictions)
 
 
@@ -98,15 +100,17 @@ def export_next_item_scores(model, test_sequences, batch_size=512):
     prefixes = np.asarray(test_sequences.sequences)[:, :-1]
     try:
         if hasattr(model, 'predict_sequences'):
-            scores = np.concatenate([np.asarray(model.predict_sequences(prefixes[start:start + batch_size]),
-                                                dtype=np.float32) for start in range(0, len(prefixes), batch_size)])
+            batches = [prefixes[start:start + batch_size] for start in range(0, len(prefixes), batch_size)]
+            scores = np.concatenate([np.asarray(model.predict_sequences(batch), dtype=np.float32)
+                                     for batch in batches])
         else:
             scores = np.stack([np.asarray(model.predict(prefix), dtype=np.float32) for prefix in prefixes])
     except (TypeError, ValueError) as error:  # text, objects: not numbers
         raise ValueError(f'the model must return numbers, one score per item: {error}') from None
     expected = (len(prefixes), test_sequences.num_items)
     if scores.shape != expected:
-        raise ValueError(f'the model must score every item for every prefix: shape {expected}, got {scores.shape}')
+        raise ValueError(f'the model must score every item for every prefix: shape {expected}, '
+                         f'got {scores.shape}')
     _write_arrays(NEXT_ITEMS_FILE, prefixes=prefixes, scores=scores)
 
 

@@ -24,7 +24,8 @@ class RemoveSolutionOnlyCells(NbGraderPreprocessor):
     """Remove the cells that exist only in the solution: those tagged ``solution`` (our
     answers and the code behind them) or ``check`` (asserts and metric bookkeeping)."""
 
-    tags = List(Unicode(), ['solution', 'check'], help='tags of the cells the handout leaves out').tag(config=True)
+    tags = List(Unicode(), ['solution', 'check'],
+                help='tags of the cells the handout leaves out').tag(config=True)
 
     def preprocess(self, nb, resources):
         nb.cells = [cell for cell in nb.cells if not set(self.tags) & set(cell.metadata.get('tags', []))]
@@ -67,7 +68,8 @@ def parameters_cell_index(cells):
 
 def _assigned_names(source):
     try:
-        tree = ast.parse('\n'.join(line for line in source.splitlines() if not line.lstrip().startswith(('%', '!'))))
+        python = [line for line in source.splitlines() if not line.lstrip().startswith(('%', '!'))]
+        tree = ast.parse('\n'.join(python))
     except SyntaxError:
         return set()
     return {target.id for node in tree.body if isinstance(node, ast.Assign)

@@ -50,8 +50,9 @@ def score_exports(folder, key):
     folder = Path(folder)
     ratings = _ratings_verdicts(_load_npz(folder / RATINGS_FILE), key)
     next_items = _next_item_verdicts(_load_npz(folder / NEXT_ITEMS_FILE), key)
+    curves = curves_verdict(_load_json(folder / CURVES_FILE), ratings.get('rmse_value'))
     return {'check_model_output': ratings['shape'],
-            'check_training_curves': curves_verdict(_load_json(folder / CURVES_FILE), ratings.get('rmse_value')),
+            'check_training_curves': curves,
             'check_test_rmse': ratings['rmse'],
             'check_next_item_scores': next_items['shape'],
             'check_next_item_mrr': next_items['mrr']}
@@ -96,8 +97,8 @@ def curves_verdict(curves, model_rmse):
         return Verdict(False, 'the curves cannot be checked: the model gave no usable test predictions')
     last = curves[-1]['test'] if curves else float('nan')
     if not abs(last - model_rmse) <= CURVE_TOLERANCE:
-        return Verdict(False, f'the last recorded test RMSE, {last:.4f}, is not the model\'s, {model_rmse:.4f}: '
-                              'record the RMSEs the model really has')
+        return Verdict(False, f"the last recorded test RMSE, {last:.4f}, is not the model's, "
+                              f'{model_rmse:.4f}: record the RMSEs the model really has')
     return Verdict(True, f'{len(curves)} epochs recorded; the last test RMSE, {last:.4f}, is the model\'s')
 
 

@@ -28,7 +28,8 @@ def main(argv=None):
     parser.add_argument('submissions', help='folder of STUDENT.ipynb files or nbgrader\'s submitted/ layout')
     parser.add_argument('--out', required=True, help='a new folder for the course, grades and feedback')
     parser.add_argument('--jobs', type=int, default=1, help='submissions graded at once (default 1)')
-    parser.add_argument('--seed', type=int, help='the SEED every submission runs with (default: drawn at random)')
+    parser.add_argument('--seed', type=int,
+                        help='the SEED every submission runs with (default: drawn at random)')
     parser.add_argument('--cell-timeout', type=int, default=Limits.cell_timeout, help='seconds per cell')
     parser.add_argument('--notebook-timeout', type=int, default=Limits.notebook_timeout,
                         help='seconds per notebook')

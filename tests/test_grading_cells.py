@@ -115,7 +115,8 @@ def test_the_seed_goes_after_the_parameters_cell_or_first():
     def seeded(cells):
         notebook = new_notebook(cells=cells)
         InjectSeed(seed=123).preprocess(notebook, {})
-        return [cell.source.splitlines()[-2] if 'Injected' in cell.source else cell.source for cell in notebook.cells]
+        return [cell.source.splitlines()[-2] if 'Injected' in cell.source else cell.source
+                for cell in notebook.cells]
 
     assert seeded(release()[:2]) == ['SEED = 0', 'SEED = 123', 'data = load(SEED)']
     assert seeded([new_code_cell('x = 1'), new_code_cell('%time\nSEED = 0')]) == [
