@@ -13,6 +13,7 @@ in the kernel of ``grading.sandbox``, and adds what nbgrader's execution lacks:
   MovieLens cache, the limits and the read/write rules of ``grading.sandbox``.
 """
 
+import math
 import os
 import shutil
 import subprocess
@@ -130,7 +131,7 @@ class SandboxedExecute(Execute):
     def _cell_timeout(self, cell):
         if self._deadline is None:
             self._deadline = time.monotonic() + self.notebook_timeout
-        return max(1, int(min(self.timeout, self._deadline - time.monotonic())))
+        return max(1, math.ceil(min(self.timeout, self._deadline - time.monotonic())))
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != 'code' or not cell.source.strip():
@@ -147,12 +148,15 @@ class SandboxedExecute(Execute):
             limit = f'{self.memory_limit / 2 ** 30:.1f} GiB'
             cell.outputs.append(_error(KERNEL_DIED_ERROR, 'the kernel died running this cell: it ran out of '
                                        f'memory (limit {limit}) or the code exited'))
-            self._stopped = f'not run: the kernel died in an earlier cell ([{cell.execution_count}])'
-        self._explain_timeout(cell)
+            self._stopped = f'not run: the kernel died in an earlier cell (cell {index + 1} of the notebook)'
+        if self._explain_timeout(cell) and self._stopped is None:
+            self._stopped = f'not run: the notebook reached its time limit, {self.notebook_timeout} s'
         self._note_dropped(cell, index)
         return cell, resources
 
     def _explain_timeout(self, cell):
+        """Say which limit stopped the cell; True when it was the notebook's."""
+        whole = False
         for output in cell.outputs:
             if output.output_type == 'error' and output.ename == 'CellTimeoutError':
                 whole = self._deadline is not None and time.monotonic() >= self._deadline - 1
@@ -160,6 +164,7 @@ class SandboxedExecute(Execute):
                          else f'the time limit per cell, {self.timeout} s')
                 output.ename, output.evalue = TIME_LIMIT_ERROR, f'the cell was stopped: it ran past {limit}'
                 output.traceback = [f'{TIME_LIMIT_ERROR}: {output.evalue}']
+        return whole
 
     def _note_dropped(self, cell, index):
         """Say first (nbgrader's LimitOutput keeps the first lines) that output was dropped."""
