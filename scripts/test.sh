@@ -11,4 +11,4 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile \
-    tests recsys_homework.ipynb beyond_the_homework.ipynb --nbval-lax "$@"
+    tests recsys_homework.ipynb beyond_the_homework.ipynb --nbval --nbval-sanitize-with nbval_sanitize.cfg "$@"
