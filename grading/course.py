@@ -21,6 +21,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     # The largest notebooks first: size stands in for the time a submission takes.
     longest_first = [s.student_id for s in sorted(found, key=lambda s: -s.path.stat().st_size)]
     failures = run_workers(out, longest_first, jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
+    shutil.rmtree(out / '.grading' / 'scratch', ignore_errors=True)  # what a failed run left behind
     for student_id, reason in failures.items():
         _record_failure(out, student_id, reason)
     _export(out)
@@ -247,7 +249,7 @@ def _finished(out, student_id, process, started, hard_limit):
     except (OSError, ValueError):
         return f'the grader\'s process for this submission failed (exit status {process.returncode})'
     if not status['autograde']:
-        return 'nbgrader could not grade this submission: ' + (status['error'].splitlines() or ['?'])[-1]
+        return f'nbgrader could not grade this submission: {status["error"]}'
     return None
 
 

@@ -93,6 +93,8 @@ class SandboxedExecute(Execute):
             resources.setdefault('grading', {})['outputs_dropped'] = self._dropped
             self._keep_exports(scratch / 'exports', resources)
             shutil.rmtree(scratch, ignore_errors=True)
+            if self._sockets:
+                shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _prepare(self, scratch, resources):
         """The scratch folder, the kernel's settings and this run's limits."""
@@ -101,6 +103,7 @@ class SandboxedExecute(Execute):
         for data_file in self.data_files:
             shutil.copy(data_file, scratch / 'data' / 'ml-100k')
         self._scratch, self._deadline, self._stopped, self._dropped = scratch, None, None, {}
+        self._sockets = None
         self.timeout_func = self._cell_timeout
         resources.setdefault('metadata', {})['path'] = str(scratch / 'work')
         self._environment = {
@@ -123,8 +126,9 @@ class SandboxedExecute(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.isolate_network = self.isolate_network and network_isolation_available()
-        if km.isolate_network:
-            km.transport, km.ip = 'ipc', str(self._scratch / 'kernel')  # socket files, shared by both sides
+        if km.isolate_network:  # socket files, seen by both sides; short paths (a socket's is at most 107 bytes)
+            self._sockets = tempfile.mkdtemp(prefix='k', dir='/tmp' if os.path.isdir('/tmp') else None)
+            km.transport, km.ip = 'ipc', os.path.join(self._sockets, 'kernel')
         km.kernel_environment = [f'{name}={value}' for name, value in self._environment.items()]
         return km
 

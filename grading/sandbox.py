@@ -13,7 +13,8 @@ The audit hook refuses, with a ``PermissionError`` naming the path and the rule:
 * reading or listing the folders the grader names (the course folder with the solution,
   the other submissions, the project's notebooks), but for the code the kernel imports;
 * starting programs (``subprocess``, ``os.system``, ``os.exec*``), signalling other
-  processes, and connecting to network addresses.
+  processes, connecting to network addresses, and local sockets outside the scratch folder
+  (another kernel's, say).
 
 An audit hook is not a security boundary: code that loads C libraries through ``ctypes``
 can get around it. It keeps honest mistakes and casual attempts out of the grade; for
@@ -85,9 +86,8 @@ class Policy:
                 self.check_read(args[0])
         elif event.startswith(PROGRAM_EVENTS):
             raise PermissionError(f'grading: starting programs is not allowed ({event})')
-        elif event in NETWORK_EVENTS:
-            if len(args) > 1 and isinstance(args[-1], tuple):
-                raise PermissionError(f'grading: network access is not allowed ({event} {args[-1]!r})')
+        elif event in NETWORK_EVENTS or event == 'socket.bind':
+            self._socket(event, args[-1] if len(args) > 1 else None)
         elif event in ('os.kill', 'os.killpg'):
             self._signal(event, args[0])
 
@@ -96,6 +96,14 @@ class Policy:
             return
         writes = any(c in mode for c in 'wax+') if isinstance(mode, str) else bool((flags or 0) & WRITE_FLAGS)
         (self.check_write if writes else self.check_read)(path)
+
+    def _socket(self, event, address):
+        """Network addresses are refused; local (unix) sockets only inside the scratch folder."""
+        if isinstance(address, tuple) and event != 'socket.bind':
+            raise PermissionError(f'grading: network access is not allowed ({event} {address!r})')
+        if _is_path(address) and address and not _under(_real(address), self.writable):
+            raise PermissionError(f'grading: local sockets outside the working directory are not allowed '
+                                  f'({event} {address!r})')
 
     def _signal(self, event, pid):
         if pid in (0, os.getpid()) or _parent_of(pid) == os.getpid():

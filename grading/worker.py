@@ -9,6 +9,7 @@ course folder's ``nbgrader_config.py``, and writes what happened to
 """
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from spotlight_compat._atomic import atomic_write_bytes
 from . import ASSIGNMENT
 
 STATUS_FOLDER = Path('.grading') / 'status'
+EXCEPTION = re.compile(r'^\s*[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?')
 
 
 def load_course_config(course_dir):
@@ -36,7 +38,7 @@ def grade_student(course_dir, student_id):
     -------
     dict
         ``autograde`` and ``feedback`` (whether each step succeeded), ``error`` (the
-        failing step's last log lines) and ``seconds`` (both steps).
+        exception that made a step fail) and ``seconds`` (both steps).
     """
     from nbgrader.apps import NbGraderAPI
     started = time.monotonic()
@@ -48,7 +50,7 @@ def grade_student(course_dir, student_id):
         result = api.generate_feedback(ASSIGNMENT, student_id, force=True)
         status['feedback'] = bool(result['success'])
     if not result['success']:
-        status['error'] = _last_lines(result.get('error') or result.get('log') or '')
+        status['error'] = failure(result.get('log') or '', result.get('error') or '')
     status['seconds'] = round(time.monotonic() - started, 1)
     return status
 
@@ -58,8 +60,12 @@ def status_path(course_dir, student_id):
     return Path(course_dir) / STATUS_FOLDER / f'{student_id}.json'
 
 
-def _last_lines(text, count=12):
-    return '\n'.join(text.strip().splitlines()[-count:])
+def failure(log, error):
+    """The exception that made nbgrader fail, from its log (its final error only says "see
+    the traceback above"), else the error's last line."""
+    exceptions = [line.strip() for line in (log + '\n' + error).splitlines()
+                  if EXCEPTION.match(line) and 'NbGraderException' not in line]
+    return exceptions[-1] if exceptions else (error.strip().splitlines() or ['unknown'])[-1]
 
 
 def main(argv=None):

@@ -153,6 +153,8 @@ def test_the_kernels_may_write_only_in_their_scratch_folder(tmp_path):
     policy.audit('open', (str(scratch / 'out.txt'), 'w', 0))
     policy.audit('open', (str(package / 'module.py'), 'r', 0))
     policy.audit('open', ('/etc/hostname', 'r', 0))
+    policy.audit('socket.connect', (None, str(scratch / 'socket')))
+    policy.audit('socket.bind', (None, ('127.0.0.1', 0)))
     for event, args, message in [
             ('open', (str(tmp_path / 'out.txt'), 'w', 0), 'writing'),
             ('open', (str(course / 'source.ipynb'), 'r', 0), 'reading'),
@@ -161,6 +163,7 @@ def test_the_kernels_may_write_only_in_their_scratch_folder(tmp_path):
             ('os.rename', (str(scratch / 'a'), str(tmp_path / 'b'), None, None), 'writing'),
             ('subprocess.Popen', ('ls', ['ls'], None, None), 'starting programs'),
             ('socket.connect', (None, ('93.184.216.34', 80)), 'network'),
+            ('socket.connect', (None, '/tmp/kabc/kernel-3'), 'local sockets'),
             ('os.kill', (1, 9), 'signalling')]:
         with pytest.raises(PermissionError, match=message):
             policy.audit(event, args)
@@ -227,3 +230,12 @@ def test_the_grades_table_has_a_column_per_task(tmp_path):
     assert rows == [['student_id', 'score', 'max_score', 'check_b', 'check_a', 'why'],
                     ['al', '4.5', '7', '0', '3', '1.5'],
                     ['zoe', '2', '7', '2', '0', '']]
+
+
+def test_a_failed_submission_names_the_exception_nbgrader_logged():
+    from grading.worker import failure
+    log = ('[AutogradeApp | ERROR] There was an error processing assignment\n'
+           '    zmq.error.ZMQError: File name too long (addr=ipc:///very/long/path)\n')
+    generic = 'Traceback (most recent call last):\nnbgrader.converters.base.NbGraderException: Please see above'
+    assert failure(log, generic) == 'zmq.error.ZMQError: File name too long (addr=ipc:///very/long/path)'
+    assert failure('', generic) == 'nbgrader.converters.base.NbGraderException: Please see above'
