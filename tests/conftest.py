@@ -10,6 +10,8 @@ GOLDEN = Path(__file__).parent / 'fixtures' / 'golden'
 ROOT = Path(__file__).resolve().parent.parent
 # The project's scripts and benchmarks are tested as modules, e.g. ``import make_handout``.
 sys.path[:0] = [str(ROOT / 'scripts'), str(ROOT / 'benchmarks')]
+# The fixture submissions are inputs to the grader, not notebooks to run under nbval.
+collect_ignore = ['fixtures']
 
 
 def fingerprint(array, dtype):
