@@ -489,7 +489,48 @@ IMPLICIT = {
               'shared item ("div_score"), every training window a candidate; no search'),
 }
 
+IMPLICIT.update({
+    'gru4rec-official': (
+        'hidasib/GRU4Rec_PyTorch_Official', 'GRU4Rec, the official implementation, tuned on '
+        'validation users', lambda train, test, seed, options: gru4rec_tuned(train, seed, options),
+        'the authors\' PyTorch code (benchmarks/gru4rec_official.py imports it from the checkout '
+        'given by --gru4rec-src), on the CPU; the setting chosen by the search in "Tuning" below, '
+        'refitted on every seed\'s training users; test prefixes fed from a zero hidden state, '
+        'items absent from training ranked last'),
+    'sasrec-tuned': (
+        'torch', 'SASRec (benchmarks/sasrec.py), tuned on validation users',
+        lambda train, test, seed, options: sasrec_tuned(train, seed, options),
+        'a lean SASRec after the authors\' code (benchmarks/sasrec.py); the setting and epoch '
+        'count chosen by the search in "Tuning" below, refitted on every seed\'s training users '
+        'for that many epochs'),
+})
+
+TUNED_ROWS = ('gru4rec-official', 'sasrec-tuned')
 SLOW_ROWS = ('gru4rec', 'sasrec')
+
+
+def gru4rec_tuned(train, seed, options):
+    """The official GRU4Rec with its tuned setting, fitted on ``train``."""
+    import gru4rec_official
+    from peer_tuning import chosen_setting
+    module, commit = gru4rec_official.load(options['gru4rec_src'])
+    setting = chosen_setting('gru4rec-official', options['tuning'])
+    start = time.perf_counter()
+    model = gru4rec_official.fit(module, train, setting, seed)
+    seconds = time.perf_counter() - start
+    return (SequenceScorer(gru4rec_official.scorer(model, train.num_items)), seconds,
+            {'commit': commit})
+
+
+def sasrec_tuned(train, seed, options):
+    """SASRec with its tuned setting and epoch count, fitted on ``train``."""
+    from peer_tuning import chosen_setting
+    from sasrec import SASRecSetting, fit_sasrec
+    setting = SASRecSetting(**chosen_setting('sasrec-tuned', options['tuning']))
+    start = time.perf_counter()
+    model, _ = fit_sasrec(user_histories(train), train.num_items, setting, seed)
+    seconds = time.perf_counter() - start
+    return SequenceScorer(model.score), seconds, {}
 
 
 def run_explicit(name, dataset, seed):
@@ -500,10 +541,13 @@ def run_explicit(name, dataset, seed):
             'fit_s': seconds, **extra}
 
 
-def run_implicit(name, dataset, seed):
+def run_implicit(name, dataset, seed, options):
     _, _, fit, _ = IMPLICIT[name]
     train, test = implicit_split(dataset, seed)
-    scorer, seconds, extra = fit(train, test, seed)
+    if name in TUNED_ROWS:
+        scorer, seconds, extra = fit(train, test, seed, options)
+    else:
+        scorer, seconds, extra = fit(train, test, seed)
     plain, seen_last = mrr_pair(scorer, test)
     return {'mrr': plain, 'mrr_seen_last': seen_last, 'fit_s': seconds, **extra}
 
@@ -516,20 +560,26 @@ def describe(name):
             'version': library_version(library), 'settings': settings, 'per_seed': {}}
 
 
-def run_task(name, seed, threads):
-    """One row on one seed, from a fresh split and a fresh fit; an error is returned, not raised."""
+def run_task(name, seed, threads, options):
+    """
+    One row on one seed, from a fresh split and a fresh fit; an error is returned, not raised.
+    ``options``: ``gru4rec_src`` (the checkout's folder) and ``tuning`` (the content of
+    peers_tuning.json), read by the tuned rows only.
+    """
     import torch
     torch.set_num_threads(threads)
     dataset = get_movielens_dataset('100K')
     try:
         if name in EXPLICIT:
             return run_explicit(name, dataset, seed)
-        return run_implicit(name, dataset, seed)
+        return run_implicit(name, dataset, seed, options)
     except Exception as error:  # reported in the results, the other rows go on
         return {'error': f'{type(error).__name__}: {error}'}
 
 
 def library_version(library):
+    if library == 'hidasib/GRU4Rec_PyTorch_Official':
+        return '(commit in "Tuning")'
     if library == 'numpy/scipy':
         return f'(numpy {version("numpy")}, scipy {version("scipy")})'
     return version(library)
@@ -605,6 +655,7 @@ def markdown(report):
     for name, row in report['rows'].items():
         lines.append(f'- **{row["label"]}** (`--only {name}`): {row["settings"]}.'
                      + _chosen(row))
+    lines += tuning_lines(report.get('tuning', {}))
     lines += ['', '## Per seed', '', '| row | ' + ' | '.join(f'seed {s}' for s in report['seeds'])
               + ' |', '|---|' + '---|' * len(report['seeds'])]
     for name, row in report['rows'].items():
@@ -612,6 +663,26 @@ def markdown(report):
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     lines.append('')
     return '\n'.join(lines)
+
+
+def tuning_lines(tuning):
+    """The "Tuning" section: each tuned peer's space, budget, time and choice."""
+    if not tuning:
+        return []
+    lines = ['', '## Tuning', '',
+             'Each tuned peer gets the same budget: the same number of trials of an optuna TPE '
+             'search, each trial fitted on the fit users of outer seed '
+             f'{next(iter(tuning.values()))["validation_seed"]}\'s validation split and scored '
+             'by plain MRR on its validation users (the test users are never read); every '
+             'trial is in results/peers_tuning.json.', '']
+    for row, record in tuning.items():
+        lines.append(f'- **{row}** (`{record["command"]}`): {record["n_trials"]} trials, '
+                     f'{record["search_s"] / 60:.1f} min on {record["machine"]}; '
+                     f'{record["sampler"]}'
+                     + (f'; checkout at commit {record["commit"]}' if 'commit' in record else '')
+                     + f'. Space: {record["space"]}. Chosen (validation MRR '
+                     f'{record["validation_mrr"]:.4f}): `{json.dumps(record["chosen"])}`.')
+    return lines
 
 
 def _seed_list(seeds):
@@ -677,7 +748,21 @@ def parse_args(argv=None):
     parser.add_argument('--update', action='store_true',
                         help='rerun only the selected rows and seeds and merge them into the '
                              'existing peers.json, keeping every other result')
+    parser.add_argument('--gru4rec-src', type=Path, default=None, metavar='PATH',
+                        help='a checkout of hidasib/GRU4Rec_PyTorch_Official (needed by the '
+                             'gru4rec-official row and its tuning)')
+    parser.add_argument('--tune', choices=TUNED_ROWS, default=None,
+                        help='instead of running rows, search this row\'s setting on validation '
+                             'users and record it in peers_tuning.json')
+    parser.add_argument('--trials', type=int, default=30,
+                        help='trials of the --tune search (default 30, the same for every peer)')
     args = parser.parse_args(argv)
+    selected = [args.tune] if args.tune else (args.only or [*EXPLICIT, *IMPLICIT])
+    if 'gru4rec-official' in selected and args.gru4rec_src is None:
+        parser.error('the gru4rec-official row needs --gru4rec-src PATH, a checkout of '
+                     'https://github.com/hidasib/GRU4Rec_PyTorch_Official.')
+    if args.trials < 1:
+        parser.error(f'--trials must be at least 1, got {args.trials}.')
     unknown = sorted(set(args.only or ()) - set(EXPLICIT) - set(IMPLICIT))
     if unknown:
         parser.error(f'--only: unknown row(s) {unknown}; choose from '
@@ -719,8 +804,46 @@ def previous_report(args, names):
     return previous
 
 
+TUNING_FILE = 'peers_tuning.json'
+
+
+def load_tuning(directory):
+    """The content of ``directory``/peers_tuning.json ({} when there is none)."""
+    path = directory / TUNING_FILE
+    return json.loads(path.read_text('utf-8')) if path.is_file() else {}
+
+
+def run_tuning(args):
+    """``--tune ROW``: search the row's setting and merge the record into peers_tuning.json."""
+    import filelock
+    import gru4rec_official
+    from peer_tuning import tune
+    directory = args.results_dir or RESULTS
+    load_start = os.getloadavg()[0]
+    module, commit = (gru4rec_official.load(args.gru4rec_src) if args.tune == 'gru4rec-official'
+                      else (None, None))
+    record = tune(args.tune, get_movielens_dataset('100K'), args.trials, gru4rec_module=module,
+                  log=lambda line: print(line, flush=True))
+    record['command'] = ' '.join(['python benchmarks/peers.py', *sys.argv[1:]])
+    import torch
+    record['machine'] = (machine_description(load_start, os.getloadavg()[0])
+                         + f', torch with {torch.get_num_threads()} thread(s)')
+    if commit is not None:
+        record['commit'] = commit
+    directory.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(directory / (TUNING_FILE + '.lock'))):  # two searches may finish together
+        tuning = {**load_tuning(directory), args.tune: record}
+        atomic_write_bytes(directory / TUNING_FILE,
+                           (json.dumps(tuning, indent=1) + '\n').encode('utf-8'))
+    print(f'{args.tune}: chosen {json.dumps(record["chosen"])}, validation MRR '
+          f'{record["validation_mrr"]:.4f}, {record["search_s"] / 60:.1f} min; wrote '
+          f'{directory / TUNING_FILE}')
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.tune:
+        return run_tuning(args)
     names = [name for name in [*EXPLICIT, *IMPLICIT] if name in (args.only or [*EXPLICIT, *IMPLICIT])]
     get_movielens_dataset('100K')  # fetch once, before any worker starts
     command = ' '.join(['python benchmarks/peers.py', *(sys.argv[1:] if argv is None else argv)])
@@ -729,6 +852,8 @@ def main(argv=None):
     rows = base['rows']
     tasks = task_order(names, args.seeds)
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    tuning = load_tuning(args.results_dir or RESULTS)
+    options = {'gru4rec_src': args.gru4rec_src, 'tuning': tuning}
 
     def report():
         pending = [task for task in base['pending'] if task not in
@@ -742,12 +867,14 @@ def main(argv=None):
             run['why'] = args.why
         return {'seeds': base['seeds'], 'complete': not pending, 'pending': pending,
                 'runs': [*base['runs'], run],
+                'tuning': {row: {k: v for k, v in record.items() if k != 'trials'}
+                           for row, record in tuning.items() if row in rows},
                 'rows': {name: {**row, 'per_seed': dict(sorted(row['per_seed'].items()))}
                          for name, row in rows.items()}}
 
     with concurrent.futures.ProcessPoolExecutor(
             args.jobs, mp_context=multiprocessing.get_context('spawn')) as pool:
-        futures = {pool.submit(run_task, name, seed, threads): (name, seed)
+        futures = {pool.submit(run_task, name, seed, threads, options): (name, seed)
                    for name, seed in tasks}
         for future in concurrent.futures.as_completed(futures):
             name, seed = futures[future]
