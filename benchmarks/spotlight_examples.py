@@ -45,8 +45,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from spotlight_conformance import (ALIAS, DEFAULT_OUTPUT, ORIGINAL,  # noqa: E402
                                    movielens_u_data, readme_blocks)
 
