@@ -579,7 +579,7 @@ def run_task(name, seed, threads, options):
 
 def library_version(library):
     if library == 'hidasib/GRU4Rec_PyTorch_Official':
-        return '(commit in "Tuning")'
+        return 'commit: see "Tuning"'  # replaced by the tuned checkout's commit in main()
     if library == 'numpy/scipy':
         return f'(numpy {version("numpy")}, scipy {version("scipy")})'
     return version(library)
@@ -854,6 +854,8 @@ def main(argv=None):
     threads = max(1, (os.cpu_count() or 1) // args.jobs)
     tuning = load_tuning(args.results_dir or RESULTS)
     options = {'gru4rec_src': args.gru4rec_src, 'tuning': tuning}
+    if 'gru4rec-official' in rows and 'commit' in tuning.get('gru4rec-official', {}):
+        rows['gru4rec-official']['version'] = f"commit {tuning['gru4rec-official']['commit'][:7]}"
 
     def report():
         pending = [task for task in base['pending'] if task not in
