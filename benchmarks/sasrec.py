@@ -4,7 +4,8 @@ implementation for the peers' table, following the authors' reference code and i
 PyTorch port: item embeddings scaled by sqrt(hidden) plus learned absolute positions over
 a left-padded window, blocks of causal multi-head attention (the query layer-normed, the
 residual added to it) and a point-wise feed-forward network, a final layer norm, and
-scores by dot product with the (shared) item embeddings.
+scores by dot product with the (shared) item embeddings; every weight matrix starts
+Xavier-normal, as there.
 
 Two losses: the paper's binary cross-entropy with one sampled negative per position
 (``'bce'``), and the full softmax cross-entropy (``'ce'``) that later work found stronger
@@ -81,6 +82,11 @@ class SASRec(nn.Module):
         self.blocks = nn.ModuleList(SASRecBlock(setting.hidden, setting.n_heads, setting.dropout)
                                     for _ in range(setting.n_blocks))
         self.final_norm = nn.LayerNorm(setting.hidden, eps=1e-8)
+        with torch.no_grad():  # the reference code's initialisation: Xavier-normal matrices
+            for parameter in self.parameters():
+                if parameter.dim() > 1:
+                    nn.init.xavier_normal_(parameter)
+            self.items.weight[0] = 0
 
     def hidden_states(self, sequences):
         """(B, L) item ids, left-padded with 0 (L <= max_length) -> (B, L, hidden)."""
