@@ -98,6 +98,47 @@ def comparison_table(benchmark_path, peers_path, metric):
     return pd.DataFrame(records).set_index('model')
 
 
+TUNED_PEERS = ('gru4rec-official', 'sasrec-tuned')  # peers.py's rows tuned with our trial budget
+
+
+def best(rows):
+    """The (label, per-seed values) of ``rows`` with the highest mean."""
+    return max(rows.items(), key=lambda item: np.mean(item[1]))
+
+
+def against_tuned_peers(benchmark_path, peers_path):
+    """
+    Part 2's head-to-head, seed by seed: our best blend and our best single model (best mean
+    test MRR among this project's rows with and without a ``+``) against the best tuned
+    peer (of ``TUNED_PEERS``), and the single model's lead over that peer per seed.
+
+    Returns
+    -------
+    pd.DataFrame
+        One row each (blend, single model, tuned peer, lead), one column per seed, then
+        the mean; the index names the models.
+    """
+    benchmark, report = load_results(benchmark_path, peers_path)
+    seeds = [str(seed) for seed in benchmark['seeds']]
+    tuned = {row['label']: [row['per_seed'].get(seed, {}).get('mrr', np.nan) for seed in seeds]
+             for name, row in (report or {'rows': {}})['rows'].items() if name in TUNED_PEERS}
+    tuned = {label: values for label, values in tuned.items() if not np.isnan(values).any()}
+    if not tuned:
+        raise LookupError(f'{peers_path} holds no tuned peer ({", ".join(TUNED_PEERS)}) run on '
+                          f'every seed of {benchmark_path} ({", ".join(seeds)}): run '
+                          'benchmarks/peers.py --tune, then --only ... --update.')
+    ours = {row['label']: row['values'] for row in our_rows(benchmark)['MRR']}
+    blend = best({label: v for label, v in ours.items() if ' + ' in label})
+    single = best({label: v for label, v in ours.items() if ' + ' not in label})
+    peer = best(tuned)
+    lead = (f'lead of {single[0]} over {peer[0]}', np.subtract(single[1], peer[1]))
+    table = pd.DataFrame([values for _, values in (blend, single, peer, lead)],
+                         index=[label for label, _ in (blend, single, peer, lead)],
+                         columns=[f'seed {seed}' for seed in seeds])
+    table['mean'] = table.mean(axis=1)
+    return table
+
+
 LOWER_IS_BETTER = {'RMSE': True, 'MRR': False}
 
 

@@ -96,3 +96,29 @@ def test_the_committed_search_tables_are_the_ones_their_results_give(search):
     seeds = sorted({record['seed'] for record in records})
     table = script.table(report.validation_summary(records), seeds)
     assert (ROOT / 'results' / f'{search}.md').read_text().startswith(table)
+
+
+def test_against_tuned_peers_sets_our_best_single_model_beside_the_best_tuned_peer(tmp_path):
+    benchmark = {'seeds': [0, 1], 'rows': [
+        *BENCHMARK['rows'],
+        dict(metric='MRR', model='GRU + EASE', values=[0.09, 0.10], train_seconds_mean=11.0),
+        dict(metric='MRR', model='ridge', values=[0.05, 0.04], train_seconds_mean=1.0)]}
+    peers = {'seeds': [0, 1], 'runs': [], 'rows': {
+        **PEERS['rows'],  # an untuned peer better than every tuned one: not the one compared
+        'sasrec-tuned': dict(part='implicit', label='SASRec tuned', library='torch', version='2',
+                             per_seed={'0': dict(mrr=0.05, mrr_seen_last=0.1, fit_s=1.0),
+                                       '1': dict(mrr=0.085, mrr_seen_last=0.1, fit_s=1.0)}),
+        'gru4rec-official': dict(part='implicit', label='GRU4Rec', library='g', version='c',
+                                 per_seed={'0': dict(mrr=0.04, mrr_seen_last=0.1, fit_s=1.0),
+                                           '1': dict(error='crashed')})}}
+    (tmp_path / 'benchmark.json').write_text(json.dumps(benchmark))
+    (tmp_path / 'peers.json').write_text(json.dumps(peers))
+    table = report.against_tuned_peers(tmp_path / 'benchmark.json', tmp_path / 'peers.json')
+    assert list(table.index) == ['GRU + EASE', 'GRU', 'SASRec tuned', 'lead of GRU over SASRec tuned']
+    assert table.loc['lead of GRU over SASRec tuned', 'seed 0'] == pytest.approx(0.01)
+    assert table.loc['lead of GRU over SASRec tuned', 'seed 1'] == pytest.approx(-0.005)
+    assert table.loc['GRU', 'mean'] == pytest.approx(0.07)
+    del peers['rows']['sasrec-tuned']  # the other tuned peer lacks seed 1: nothing to compare
+    (tmp_path / 'peers.json').write_text(json.dumps(peers))
+    with pytest.raises(LookupError, match='--tune'):
+        report.against_tuned_peers(tmp_path / 'benchmark.json', tmp_path / 'peers.json')
