@@ -41,7 +41,7 @@ GRU4REC_SPACE = [  # paramspaces/gru4rec_{xe,bprmax}_standard_parspace.json, plu
     ('n_sample', 'categorical', [0, 512, 2048]),
     ('sample_alpha', 'float', [0.0, 1.0], 0.1),
     ('embedding', 'categorical', ['constrained', 'layersize', 'none']),
-    ('n_epochs', 'int', [2, 16], 2),
+    ('n_epochs', 'int', [1, 16], 1),  # a first search, over [2, 16], chose its lower end
     ('sessions', 'categorical', ['history', 'windows']),
     ('bpreg', 'float', [0.0, 2.0], 0.05, 'bpr-max'),
     ('elu_param', 'categorical', [0.0, 0.5, 1.0], 'bpr-max'),
