@@ -108,25 +108,35 @@ def best(rows):
 
 def against_tuned_peers(benchmark_path, peers_path):
     """
-    Part 2's head-to-head, seed by seed: our best blend and our best single model (best mean
-    test MRR among this project's rows with and without a ``+``) against the best tuned
-    peer (of ``TUNED_PEERS``), and the single model's lead over that peer per seed.
+    Part 2's head-to-head, seed by seed, from the result files: ``tuned_peer_comparison``.
+    """
+    benchmark, report = load_results(benchmark_path, peers_path)
+    table = tuned_peer_comparison(benchmark, report)
+    if table is None:
+        raise LookupError(f'{peers_path} holds no tuned peer ({", ".join(TUNED_PEERS)}) run on '
+                          f'every seed of {benchmark_path}: run benchmarks/peers.py --tune, '
+                          'then --only ... --update.')
+    return table
+
+
+def tuned_peer_comparison(benchmark, report):
+    """
+    Our best blend and our best single model (best mean test MRR among this project's rows
+    with and without a ``+``) against the best tuned peer (of ``TUNED_PEERS``), and the
+    single model's lead over that peer per seed.
 
     Returns
     -------
-    pd.DataFrame
+    pd.DataFrame or None
         One row each (blend, single model, tuned peer, lead), one column per seed, then
-        the mean; the index names the models.
+        the mean; the index names the models. None when no tuned peer ran on every seed.
     """
-    benchmark, report = load_results(benchmark_path, peers_path)
     seeds = [str(seed) for seed in benchmark['seeds']]
     tuned = {row['label']: [row['per_seed'].get(seed, {}).get('mrr', np.nan) for seed in seeds]
              for name, row in (report or {'rows': {}})['rows'].items() if name in TUNED_PEERS}
     tuned = {label: values for label, values in tuned.items() if not np.isnan(values).any()}
     if not tuned:
-        raise LookupError(f'{peers_path} holds no tuned peer ({", ".join(TUNED_PEERS)}) run on '
-                          f'every seed of {benchmark_path} ({", ".join(seeds)}): run '
-                          'benchmarks/peers.py --tune, then --only ... --update.')
+        return None
     ours = {row['label']: row['values'] for row in our_rows(benchmark)['MRR']}
     blend = best({label: v for label, v in ours.items() if ' + ' in label})
     single = best({label: v for label, v in ours.items() if ' + ' not in label})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recsys_models.report import comparison_rows, load_results, mean_seconds
+from recsys_models.report import comparison_rows, load_results, mean_seconds, tuned_peer_comparison
 from spotlight_compat._atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,16 @@ def tables(benchmark, report):
         seen_last = mean_std(row['seen_last']) if row['seen_last'] else '-'
         lines.append(f"| {row['label']} | {row['source']} | {mean_std(row['values'])} | {seen_last} "
                      f"| {seconds(row['fit_s'])} |")
+    head_to_head = tuned_peer_comparison(benchmark, report)
+    if head_to_head is not None:
+        lines += ['', 'Part 2 seed by seed: our best blend and best single model against the best peer '
+                  'tuned with our budget (`recsys_models.report.tuned_peer_comparison`); the last row is '
+                  'the single model\'s lead, negative where the peer wins.', '',
+                  '| test MRR | ' + ' | '.join(head_to_head.columns) + ' |',
+                  '|---|' + '---|' * len(head_to_head.columns)]
+        for label, values in head_to_head.iterrows():
+            lines.append(f'| {label} | ' + ' | '.join(f'{v:+.4f}' if label.startswith('lead') else f'{v:.4f}'
+                                                      for v in values) + ' |')
     return '\n'.join(lines)
 
 

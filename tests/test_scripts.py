@@ -27,6 +27,20 @@ def test_readme_tables_show_every_seed_value_of_the_result_files():
     assert f"| {row['model']} |" in table
 
 
+def test_readme_tables_set_the_best_single_model_against_the_best_tuned_peer():
+    benchmark = {'seeds': [0, 1], 'rows': [
+        dict(metric='MRR', model='GRU', values=[0.06, 0.08], train_seconds_mean=10.0),
+        dict(metric='MRR', model='GRU + EASE', values=[0.09, 0.10], train_seconds_mean=11.0)]}
+    peers = {'seeds': [0, 1], 'runs': [], 'rows': {'sasrec-tuned': dict(
+        part='implicit', label='SASRec tuned', library='torch', version='2', per_seed={
+            '0': dict(mrr=0.05, mrr_seen_last=0.1, fit_s=1.0),
+            '1': dict(mrr=0.09, mrr_seen_last=0.1, fit_s=1.0)})}}
+    table = readme_tables.tables(benchmark, peers)
+    assert '| lead of GRU over SASRec tuned | +0.0100 | -0.0100 | +0.0000 |' in table
+    assert '| GRU + EASE | 0.0900 | 0.1000 | 0.0950 |' in table
+    assert 'lead of' not in readme_tables.tables(benchmark, dict(peers, rows={}))
+
+
 def test_readme_tables_need_their_markers():
     with pytest.raises(ValueError, match='markers'):
         readme_tables.updated_readme('no markers here', 'table')
