@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from peers import LOWEST  # the score of items a peer cannot rank
 from recsys_models.protocol import WINDOW, user_histories
 
-LOWEST = -1e30  # score of items GRU4Rec cannot rank (the padding id, items absent from training)
 # Negative samples drawn ahead per refill (GRU4Rec's default is 10 million, about 10 s to draw
 # on a CPU, more than 50 of its epochs here need); a speed setting only.
 SAMPLE_CACHE = 1_000_000

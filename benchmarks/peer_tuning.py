@@ -8,21 +8,20 @@ fitted on every outer seed's training users by ``peers.py``.
 
 Run through ``peers.py``::
 
-    bash benchmarks/peers.sh --tune gru4rec-official --trials 30 --gru4rec-src /tmp/gru4rec
-    bash benchmarks/peers.sh --tune sasrec-tuned --trials 30
+    bash benchmarks/peers.sh --tune gru4rec-official --trials 20 --gru4rec-src /tmp/gru4rec
+    bash benchmarks/peers.sh --tune sasrec-tuned --trials 20
 
 which writes ``results/peers_tuning.json`` (every trial, the chosen setting) atomically.
 """
 
-import dataclasses
 import json
 import time
 
 import numpy as np
 
-from recsys_models.protocol import evaluation_sequences, user_histories, validation_users
-from spotlight_compat.cross_validation import user_based_train_test_split
+from recsys_models.protocol import user_histories
 from spotlight_compat.evaluation import sequence_mrr_score
+from validation_users import fit_and_validation_users, training_users
 
 VALIDATION_SEED = 0
 
@@ -118,9 +117,7 @@ def sasrec_setting(drawn, n_epochs):
 
 def validation_data(dataset, seed=VALIDATION_SEED):
     """The fit users' interactions and the validation users' windows of outer split ``seed``."""
-    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
-    fit, valid = validation_users(train, seed)
-    return fit, evaluation_sequences(valid)
+    return fit_and_validation_users(training_users(dataset, seed), seed)
 
 
 def gru4rec_trial(module, fit, valid, drawn, seed):
@@ -188,11 +185,11 @@ def tune(row, dataset, n_trials, gru4rec_module=None, seed=VALIDATION_SEED, log=
 
 
 def chosen_setting(row, tuning):
-    """The setting ``peers.py`` fits for ``row``, from results/peers_tuning.json's content."""
+    """
+    The setting ``peers.py`` fits for ``row``, from results/peers_tuning.json's content:
+    ``GRU4Rec``'s arguments plus ``sessions``, or ``SASRecSetting``'s fields.
+    """
     if row not in tuning:
         raise LookupError(f'{row} has not been tuned: run peers.py --tune {row} first.')
     chosen = dict(tuning[row]['chosen'])
-    if row == 'gru4rec-official':
-        return gru4rec_setting(chosen)
-    return dataclasses.asdict(sasrec_setting({k: v for k, v in chosen.items() if k != 'n_epochs'},
-                                             chosen['n_epochs']))
+    return gru4rec_setting(chosen) if row == 'gru4rec-official' else chosen

@@ -489,27 +489,7 @@ IMPLICIT = {
               'shared item ("div_score"), every training window a candidate; no search'),
 }
 
-IMPLICIT.update({
-    'gru4rec-official': (
-        'hidasib/GRU4Rec_PyTorch_Official', 'GRU4Rec, the official implementation, tuned on '
-        'validation users', lambda train, test, seed, options: gru4rec_tuned(train, seed, options),
-        'the authors\' PyTorch code (benchmarks/gru4rec_official.py imports it from the checkout '
-        'given by --gru4rec-src), on the CPU; the setting chosen by the search in "Tuning" below, '
-        'refitted on every seed\'s training users; test prefixes fed from a zero hidden state, '
-        'items absent from training ranked last'),
-    'sasrec-tuned': (
-        'torch', 'SASRec (benchmarks/sasrec.py), tuned on validation users',
-        lambda train, test, seed, options: sasrec_tuned(train, seed, options),
-        'a lean SASRec after the authors\' code (benchmarks/sasrec.py); the setting and epoch '
-        'count chosen by the search in "Tuning" below, refitted on every seed\'s training users '
-        'for that many epochs'),
-})
-
-TUNED_ROWS = ('gru4rec-official', 'sasrec-tuned')
-SLOW_ROWS = ('gru4rec', 'sasrec')
-
-
-def gru4rec_tuned(train, seed, options):
+def gru4rec_tuned(train, test, seed, options):
     """The official GRU4Rec with its tuned setting, fitted on ``train``."""
     import gru4rec_official
     from peer_tuning import chosen_setting
@@ -522,7 +502,7 @@ def gru4rec_tuned(train, seed, options):
             {'commit': commit})
 
 
-def sasrec_tuned(train, seed, options):
+def sasrec_tuned(train, test, seed, options):
     """SASRec with its tuned setting and epoch count, fitted on ``train``."""
     from peer_tuning import chosen_setting
     from sasrec import SASRecSetting, fit_sasrec
@@ -531,6 +511,26 @@ def sasrec_tuned(train, seed, options):
     model, _ = fit_sasrec(user_histories(train), train.num_items, setting, seed)
     seconds = time.perf_counter() - start
     return SequenceScorer(model.score), seconds, {}
+
+
+IMPLICIT.update({
+    'gru4rec-official': (
+        'hidasib/GRU4Rec_PyTorch_Official', 'GRU4Rec, the official implementation, tuned on '
+        'validation users', gru4rec_tuned,
+        'the authors\' PyTorch code (benchmarks/gru4rec_official.py imports it from the checkout '
+        'given by --gru4rec-src), on the CPU; the setting chosen by the search in "Tuning" below, '
+        'refitted on every seed\'s training users; test prefixes fed from a zero hidden state, '
+        'items absent from training ranked last'),
+    'sasrec-tuned': (
+        'torch', 'SASRec (benchmarks/sasrec.py), tuned on validation users',
+        sasrec_tuned,
+        'a lean SASRec after the authors\' code (benchmarks/sasrec.py); the setting and epoch '
+        'count chosen by the search in "Tuning" below, refitted on every seed\'s training users '
+        'for that many epochs'),
+})
+
+TUNED_ROWS = ('gru4rec-official', 'sasrec-tuned')
+SLOW_ROWS = ('gru4rec', 'sasrec')
 
 
 def run_explicit(name, dataset, seed):
@@ -754,8 +754,8 @@ def parse_args(argv=None):
     parser.add_argument('--tune', choices=TUNED_ROWS, default=None,
                         help='instead of running rows, search this row\'s setting on validation '
                              'users and record it in peers_tuning.json')
-    parser.add_argument('--trials', type=int, default=30,
-                        help='trials of the --tune search (default 30, the same for every peer)')
+    parser.add_argument('--trials', type=int, default=20,
+                        help='trials of the --tune search (default 20, the same for every peer)')
     args = parser.parse_args(argv)
     selected = [args.tune] if args.tune else (args.only or [*EXPLICIT, *IMPLICIT])
     if 'gru4rec-official' in selected and args.gru4rec_src is None:
@@ -817,6 +817,7 @@ def run_tuning(args):
     """``--tune ROW``: search the row's setting and merge the record into peers_tuning.json."""
     import filelock
     import gru4rec_official
+    import torch
     from peer_tuning import tune
     directory = args.results_dir or RESULTS
     load_start = os.getloadavg()[0]
@@ -825,7 +826,6 @@ def run_tuning(args):
     record = tune(args.tune, get_movielens_dataset('100K'), args.trials, gru4rec_module=module,
                   log=lambda line: print(line, flush=True))
     record['command'] = ' '.join(['python benchmarks/peers.py', *sys.argv[1:]])
-    import torch
     record['machine'] = (machine_description(load_start, os.getloadavg()[0])
                          + f', torch with {torch.get_num_threads()} thread(s)')
     if commit is not None:

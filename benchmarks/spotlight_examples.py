@@ -51,6 +51,14 @@ from spotlight_conformance import (ALIAS, DEFAULT_OUTPUT, ORIGINAL,  # noqa: E40
 MOVIELENS_1M = ("get_movielens_dataset('1M')", "get_movielens_dataset('100K')",
                 'dataset', 'MovieLens 1M cannot be downloaded offline: MovieLens 100K instead')
 
+# The bloom_embeddings search's budget, cut the same way for every dataset and model.
+BLOOM_BUDGET = [
+    ('NUM_SAMPLES = 50', 'NUM_SAMPLES = 2', 1, 'budget',
+     'hyperparameter search: 2 samples instead of 50'),
+    ('N_ITER = list(range(1, 20))', 'N_ITER = list(range(1, 4))', 1, 'budget',
+     'epochs drawn from 1-3 instead of 1-19'),
+]
+
 # Each example: the directory copied from the checkout, the script and its arguments,
 # the replacements (old text, new text, expected count, kind, reason), and the files it
 # must leave behind for the run to count as passed.
@@ -60,10 +68,7 @@ EXAMPLES = [
          args=['movielens', 'factorization'],
          replacements=[
              (*MOVIELENS_1M[:2], 1, *MOVIELENS_1M[2:]),
-             ('NUM_SAMPLES = 50', 'NUM_SAMPLES = 2', 1, 'budget',
-              'hyperparameter search: 2 samples instead of 50'),
-             ('N_ITER = list(range(1, 20))', 'N_ITER = list(range(1, 4))', 1, 'budget',
-              'epochs drawn from 1-3 instead of 1-19'),
+             *BLOOM_BUDGET,
          ],
          produces=['movielens_factorization_results.txt']),
     dict(name='bloom_embeddings/example.py movielens sequence',
@@ -71,10 +76,7 @@ EXAMPLES = [
          args=['movielens', 'sequence'],
          replacements=[
              (*MOVIELENS_1M[:2], 1, *MOVIELENS_1M[2:]),
-             ('NUM_SAMPLES = 50', 'NUM_SAMPLES = 2', 1, 'budget',
-              'hyperparameter search: 2 samples instead of 50'),
-             ('N_ITER = list(range(1, 20))', 'N_ITER = list(range(1, 4))', 1, 'budget',
-              'epochs drawn from 1-3 instead of 1-19'),
+             *BLOOM_BUDGET,
          ],
          remove=['movielens_sequence_results.txt'],
          note='the author\'s movielens_sequence_results.txt, shipped in that folder, is '
@@ -89,10 +91,7 @@ EXAMPLES = [
               "get_movielens_dataset('100K')", 1, 'dataset',
               'the Amazon dataset cannot be downloaded offline: MovieLens 100K instead '
               '(with the Amazon branch\'s 1% test split)'),
-             ('NUM_SAMPLES = 50', 'NUM_SAMPLES = 2', 1, 'budget',
-              'hyperparameter search: 2 samples instead of 50'),
-             ('N_ITER = list(range(1, 20))', 'N_ITER = list(range(1, 4))', 1, 'budget',
-              'epochs drawn from 1-3 instead of 1-19'),
+             *BLOOM_BUDGET,
          ],
          produces=['amazon_factorization_results.txt']),
     dict(name='bloom_embeddings/plot.py sequence',
