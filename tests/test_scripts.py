@@ -41,6 +41,19 @@ def test_readme_tables_set_the_best_single_model_against_the_best_tuned_peer():
     assert 'lead of' not in readme_tables.tables(benchmark, dict(peers, rows={}))
 
 
+def test_the_readmes_words_on_the_tuned_peers_follow_the_result_files():
+    from recsys_models.report import load_results, tuned_peer_comparison
+    benchmark, peers = load_results(ROOT / 'results' / 'benchmark.json', ROOT / 'results' / 'peers.json')
+    lead = tuned_peer_comparison(benchmark, peers).iloc[-1].drop('mean')
+    readme = (ROOT / 'README.md').read_text()
+    # "Tuned, neither reaches our best single model, the sequential ridge, on any seed"
+    assert 'neither reaches our best single model' in readme and (lead > 0).all()
+    # "each tuned with the same budget (20 trials ...)"
+    tuning = json.loads((ROOT / 'results' / 'peers_tuning.json').read_text())
+    assert '(20 trials' in readme and {record['n_trials'] for record in tuning.values()} == {20}
+    assert set(tuning) == {'gru4rec-official', 'sasrec-tuned'}
+
+
 def test_readme_tables_need_their_markers():
     with pytest.raises(ValueError, match='markers'):
         readme_tables.updated_readme('no markers here', 'table')
