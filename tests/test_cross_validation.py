@@ -67,6 +67,18 @@ def test_shuffle_is_a_permutation(rows, seed):
                                       getattr(data, field)[shuffled.weights.astype(np.int64)])
 
 
+@SETTINGS
+@given(rows, fractions, seeds)
+def test_random_split_cuts_spotlights_shuffle_of_the_row_numbers(rows, test_percentage, seed):
+    data = build(rows)
+    order = np.arange(len(data))
+    np.random.RandomState(seed).shuffle(order)
+    cutoff = int((1.0 - test_percentage) * len(data))
+    train, test = random_train_test_split(data, test_percentage, np.random.RandomState(seed))
+    np.testing.assert_array_equal(train.weights.astype(np.int64), order[:cutoff])
+    np.testing.assert_array_equal(test.weights.astype(np.int64), order[cutoff:])
+
+
 def test_user_based_split_share_of_users():
     data = random_interactions(num_users=2000, n=20000)
     _, test = user_based_train_test_split(data, test_percentage=0.3,

@@ -105,3 +105,15 @@ def test_run_notebook_executes_with_parameters(tmp_path):
     assert executed.cells[-1].outputs[0].text == '30\n'
     assert 'papermill' not in executed.metadata and '"execution":' not in nbformat.writes(executed)
     assert nbformat.read(tmp_path / 'tiny.ipynb', as_version=4).cells[0].outputs == []  # the input is untouched
+
+
+def test_against_spotlight_calls_a_step_faster_or_slower_only_when_the_ranges_separate():
+    import against_spotlight
+
+    def runs(*seconds):
+        return [{'cpu': value, 'wall': value} for value in seconds]
+
+    assert against_spotlight.verdict(runs(2.0, 3.0, 4.0), runs(1.0, 1.5, 1.2)) == '2.50x, faster'
+    assert against_spotlight.verdict(runs(1.0, 1.5), runs(2.0, 3.0)).endswith(', slower')
+    assert against_spotlight.verdict(runs(1.0, 2.0, 3.0), runs(1.5, 2.5)).endswith(
+        'the same within the run-to-run spread')
