@@ -255,7 +255,7 @@ def write_report(path, checkout, files, results, python, original_python, load):
                 lines.append(f'- {mode}, `tests/{name}`: {failed or counts.get("error")}'
                              + (f' ({reasons})' if reasons else ''))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('\n'.join(lines) + '\n')
+    write_atomically(path, '\n'.join(lines) + '\n')
 
 
 # The statistical tests of spotlight's suite assert thresholds on an MRR. These runs
@@ -354,6 +354,12 @@ def statistics_lines(statistics, seeds):
     return lines
 
 
+def write_atomically(path, text):
+    """Replace ``path`` with ``text`` in one rename (the report is never half-written)."""
+    from spotlight_compat._atomic import atomic_write_bytes
+    atomic_write_bytes(path, text.encode('utf-8'))
+
+
 def replace_statistics(arguments, modes, u_data):
     """Run the statistical settings and put their table in place of the report's old one."""
     statistics = {mode: statistical_mrrs(python, mode, arguments.checkout.resolve(), u_data,
@@ -361,8 +367,8 @@ def replace_statistics(arguments, modes, u_data):
                   for mode, python in modes.items()}
     text = arguments.output.read_text() if arguments.output.exists() else ''
     text = text.split('\n## Statistical tests over seeds')[0].rstrip('\n') + '\n'
-    arguments.output.write_text(text + '\n'.join(statistics_lines(statistics,
-                                                                  arguments.statistics)) + '\n')
+    write_atomically(arguments.output,
+                     text + '\n'.join(statistics_lines(statistics, arguments.statistics)) + '\n')
     print(f'Wrote {arguments.output}')
 
 
@@ -408,8 +414,8 @@ def main():
     run_examples(arguments.checkout, modes, arguments.output, examples_command(arguments),
                  arguments.example_path, arguments.example_timeout)
     if statistics:
-        with open(arguments.output, 'a') as report:
-            report.write('\n'.join(statistics_lines(statistics, arguments.statistics)) + '\n')
+        write_atomically(arguments.output, arguments.output.read_text()
+                         + '\n'.join(statistics_lines(statistics, arguments.statistics)) + '\n')
     print(f'Wrote {arguments.output}')
 
 

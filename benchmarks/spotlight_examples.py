@@ -404,14 +404,16 @@ def section(results, modes, command, example_path, load, notebook_printed):
 
 
 def write_section(path, lines):
-    """Put ``lines`` in place of the report's README/examples section."""
+    """Put ``lines`` in place of the report's README/examples section, in one rename."""
+    from spotlight_compat._atomic import atomic_write_bytes
     text = path.read_text() if path.exists() else ''
     head, marker, rest = text.partition('\n## README blocks and examples')
     tail = ''
     if marker:
         after = rest.find('\n## Statistical tests over seeds')
         tail = rest[after:] if after >= 0 else ''
-    path.write_text(head.rstrip('\n') + '\n\n' + '\n'.join(lines) + '\n' + tail)
+    text = head.rstrip('\n') + '\n\n' + '\n'.join(lines) + '\n' + tail
+    atomic_write_bytes(path, text.encode('utf-8'))
 
 
 def run_examples(checkout, modes, output, command, example_path=None, timeout=240,
