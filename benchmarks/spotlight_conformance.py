@@ -351,7 +351,17 @@ def statistics_lines(statistics, seeds):
                  for mode in ('original', 'compat')]
         lines.append(f'| {name} | {threshold} | ' + ' | '.join(cells)
                      + f' | {gap:.1e} | {above[0]} / {above[1]} of {len(seeds)} |')
-    return lines
+    return lines + ['', STATISTICS_NOTE]
+
+
+STATISTICS_NOTE = (
+    'The settings and thresholds are spotlight\'s; its tests seed their data with 42, so each '
+    'threshold comes from one run, not from a distribution, and other seeds may fall below it '
+    'with either library. The two libraries draw the same initial weights, shuffles and '
+    'negatives from a seed, so the same seed gives the same MRR up to float rounding; the '
+    'mixture network\'s 50 epochs amplify rounding differences (its projection is a `Linear` '
+    'here, a 1x1 `Conv1d` in spotlight), so its values agree in distribution rather than seed '
+    'by seed.')
 
 
 def write_atomically(path, text):
