@@ -42,6 +42,7 @@ from recsys_models.features import implicit_features, item_side_features, user_s
 from validation_users import fit_and_validation_users
 
 from recsys_models.protocol import WINDOW, user_histories, validation_ratings
+from recsys_models.report import TUNED_PEERS as TUNED_ROWS  # the rows tuned with our budget
 from spotlight_compat._atomic import atomic_write_bytes
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
@@ -529,7 +530,6 @@ IMPLICIT.update({
         'for that many epochs'),
 })
 
-TUNED_ROWS = ('gru4rec-official', 'sasrec-tuned')
 SLOW_ROWS = ('gru4rec', 'sasrec')
 
 

@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 
 from spotlight_conformance import (ALIAS, DEFAULT_OUTPUT, ORIGINAL,  # noqa: E402
-                                   movielens_u_data, readme_blocks)
+                                   movielens_u_data, readme_blocks, write_atomically)
 
 MOVIELENS_1M = ("get_movielens_dataset('1M')", "get_movielens_dataset('100K')",
                 'dataset', 'MovieLens 1M cannot be downloaded offline: MovieLens 100K instead')
@@ -405,15 +405,13 @@ def section(results, modes, command, example_path, load, notebook_printed):
 
 def write_section(path, lines):
     """Put ``lines`` in place of the report's README/examples section, in one rename."""
-    from spotlight_compat._atomic import atomic_write_bytes
     text = path.read_text() if path.exists() else ''
     head, marker, rest = text.partition('\n## README blocks and examples')
     tail = ''
     if marker:
         after = rest.find('\n## Statistical tests over seeds')
         tail = rest[after:] if after >= 0 else ''
-    text = head.rstrip('\n') + '\n\n' + '\n'.join(lines) + '\n' + tail
-    atomic_write_bytes(path, text.encode('utf-8'))
+    write_atomically(path, head.rstrip('\n') + '\n\n' + '\n'.join(lines) + '\n' + tail)
 
 
 def run_examples(checkout, modes, output, command, example_path=None, timeout=240,
