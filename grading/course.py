@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -98,6 +99,7 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f'jobs must be a positive integer, got {jobs!r}')
     found = find_submissions(submissions)
+    put_interpreter_scripts_on_path()
     out = _new_folder(out)
     seed = secrets.randbelow(2 ** 31) if seed is None else seed
     started = time.time()
@@ -115,6 +117,19 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
               'isolation': isolation, 'seconds': round(time.time() - started, 1)}
     atomic_write_bytes(out / 'grading.json', json.dumps(record, indent=1).encode())
     return record
+
+
+def put_interpreter_scripts_on_path():
+    """
+    Put this interpreter's scripts folder (a virtual environment's ``bin/``) first on
+    ``PATH`` when it is not there: nbgrader's gradebook runs the ``alembic`` command it
+    installed, so that grading works through ``.venv/bin/python`` without activating the
+    environment. The worker processes and nbgrader's commands inherit the setting.
+    """
+    scripts = sysconfig.get_path('scripts')
+    folders = os.environ.get('PATH', '').split(os.pathsep)
+    if scripts not in folders:
+        os.environ['PATH'] = os.pathsep.join([scripts, *filter(None, folders)])
 
 
 def _new_folder(out):
@@ -183,6 +198,7 @@ def generate_handout(solution):
     """
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
+    put_interpreter_scripts_on_path()
     with tempfile.TemporaryDirectory(prefix='handout-') as course:
         source = Path(course) / 'source' / ASSIGNMENT
         source.mkdir(parents=True)

@@ -23,7 +23,6 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -31,6 +30,7 @@ from traitlets import Bool, Integer, List, Unicode
 
 from . import sandbox
 from .hidden import EXPORT_VARIABLE
+from .kernels import LocalSocketKernelManager
 
 TIME_LIMIT_ERROR = 'TimeLimitExceeded'
 NOT_RUN_ERROR = 'NotRun'
@@ -48,9 +48,9 @@ def network_isolation_available():
         return False
 
 
-class SandboxedKernelManager(AsyncKernelManager):
+class SandboxedKernelManager(LocalSocketKernelManager):
     """Starts ``grading.sandbox`` instead of the kernelspec's command, in a network namespace
-    of its own when ``isolate_network`` (over IPC sockets, which need no network)."""
+    of its own when ``isolate_network`` (its sockets are local ones, which need no network)."""
 
     isolate_network = Bool(False, help='run the kernel without network (needs unshare)').tag(config=True)
     kernel_environment = List(Unicode(), help='NAME=VALUE settings for the kernel').tag(config=True)
@@ -93,8 +93,6 @@ class SandboxedExecute(Execute):
             resources.setdefault('grading', {})['outputs_dropped'] = self._dropped
             self._keep_exports(scratch / 'exports', resources)
             shutil.rmtree(scratch, ignore_errors=True)
-            if self._sockets:
-                shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _prepare(self, scratch, resources):
         """The scratch folder, the kernel's settings and this run's limits."""
@@ -103,7 +101,6 @@ class SandboxedExecute(Execute):
         for data_file in self.data_files:
             shutil.copy(data_file, scratch / 'data' / 'ml-100k')
         self._scratch, self._deadline, self._stopped, self._dropped = scratch, None, None, {}
-        self._sockets = None
         self.timeout_func = self._cell_timeout
         resources.setdefault('metadata', {})['path'] = str(scratch / 'work')
         self._environment = {
@@ -126,9 +123,6 @@ class SandboxedExecute(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.isolate_network = self.isolate_network and network_isolation_available()
-        if km.isolate_network:  # socket files, seen by both sides; short paths (a socket's is at most 107 bytes)
-            self._sockets = tempfile.mkdtemp(prefix='k', dir='/tmp' if os.path.isdir('/tmp') else None)
-            km.transport, km.ip = 'ipc', os.path.join(self._sockets, 'kernel')
         km.kernel_environment = [f'{name}={value}' for name, value in self._environment.items()]
         return km
 

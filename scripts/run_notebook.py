@@ -8,6 +8,11 @@ state and run-specific metadata (timestamps, durations, papermill's record) is d
 re-run on the same machine only changes what really changed. The time spent in each section
 (level-2 heading) is printed at the end.
 
+A notebook rewritten in place is the committed copy: when its outputs hold a path of this
+machine or a download's log (the data was not fetched beforehand, as ``scripts/setup.sh``
+does), it is left as it was and the run fails, naming the cell. The kernel talks over local
+sockets (``grading.kernels``), not TCP.
+
 Usage::
 
     python scripts/run_notebook.py recsys_homework.ipynb            # re-execute in place
@@ -26,9 +31,14 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from grading.kernels import LocalSocketKernelManager
 from spotlight_compat._atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a committed notebook's outputs must not hold: a home or temporary folder's path, or
+# the log of a download (pooch's, or the MovieLens loader's fallback).
+MACHINE_SPECIFIC = re.compile(r'/home/|/root/|/Users/|/tmp/|[A-Za-z]:\\Users\\|Downloading file|'
+                              r'Downloading data from|Failed to download|Fetching MovieLens')
 
 
 def final_screen(text):
@@ -69,6 +79,22 @@ def clean(notebook):
                 output.text = final_screen(output.text)
 
 
+def machine_specific_outputs(notebook):
+    """
+    Where ``notebook``'s outputs hold a machine's path or a download's log: a list of
+    (code cell number from 1, the offending line), empty when there is none.
+    """
+    found = []
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == 'code']
+    for number, cell in enumerate(code_cells, start=1):
+        for output in cell.get('outputs', []):
+            texts = [output.get('text', '')] + [value for value in output.get('data', {}).values()
+                                                if isinstance(value, str)]
+            found += [(number, line.strip()) for text in texts for line in text.splitlines()
+                      if MACHINE_SPECIFIC.search(line)]
+    return found
+
+
 def section_times(notebook, seconds):
     """Seconds spent in each level-2 section, in order."""
     totals, section = {}, 'Setup'
@@ -100,10 +126,17 @@ def run_notebook(notebook, output=None, parameters=None, timeout=1200, progress=
     start = time.perf_counter()
     executed = papermill.execute_notebook(
         str(notebook), None, parameters=parameters or {}, kernel_name='python3', cwd=str(ROOT),
-        progress_bar=progress, execution_timeout=timeout, report_mode=False)
+        progress_bar=progress, execution_timeout=timeout, report_mode=False,
+        kernel_manager_class=LocalSocketKernelManager)
     total = time.perf_counter() - start
     seconds = cell_seconds(executed)
     clean(executed)
+    found = machine_specific_outputs(executed) if output.resolve() == notebook.resolve() else []
+    if found:
+        number, line = found[0]
+        raise RuntimeError(f'{notebook} left unchanged: code cell {number} printed {line[:200]!r}, a path of this '
+                           'machine or a download log. Fetch the data before running the notebook '
+                           '(scripts/setup.sh does), then run it again.')
     write_text_atomically(output, nbformat.writes(executed) + '\n')
     return section_times(executed, seconds), total
 

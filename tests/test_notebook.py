@@ -14,6 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from make_handout import make_handout
+from run_notebook import machine_specific_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = nbformat.read(str(ROOT / 'recsys_homework.ipynb'), as_version=4)
@@ -189,6 +190,11 @@ def test_committed_notebook_is_a_clean_run(notebook):
     text = nbformat.writes(notebook)
     assert '/work/' not in text and '/home/' not in text and '"execution":' not in text
     assert 'papermill' not in notebook.metadata and 'injected-parameters' not in text
+
+
+@pytest.mark.parametrize('notebook', [SOLUTION, BEYOND], ids=['homework', 'beyond'])
+def test_committed_notebook_holds_no_machine_path_or_download_log(notebook):
+    assert machine_specific_outputs(notebook) == []
 
 
 def definitions(notebook):

@@ -107,6 +107,51 @@ def test_run_notebook_executes_with_parameters(tmp_path):
     assert nbformat.read(tmp_path / 'tiny.ipynb', as_version=4).cells[0].outputs == []  # the input is untouched
 
 
+def test_machine_specific_outputs_finds_paths_and_download_logs():
+    import nbformat
+    import run_notebook
+    stream = nbformat.v4.new_output
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('a', outputs=[stream('stream', name='stdout', text='RMSE 0.93\n')]),
+        nbformat.v4.new_markdown_cell('/home/is fine in prose'),
+        nbformat.v4.new_code_cell('b', outputs=[stream('stream', name='stderr', text=(
+            "Downloading file 'ml-100k.zip' from 'https://files.grouplens.org/x' to '/root/.cache/x'.\n"))]),
+        nbformat.v4.new_code_cell('c', outputs=[stream('execute_result', data={'text/plain': "'/tmp/x/metrics.json'"},
+                                                       execution_count=3)])])
+    found = run_notebook.machine_specific_outputs(notebook)
+    assert [number for number, _ in found] == [2, 3]
+    assert found[0][1].startswith("Downloading file 'ml-100k.zip'")
+    notebook.cells[2].outputs, notebook.cells[3].outputs = [], []
+    assert run_notebook.machine_specific_outputs(notebook) == []
+
+
+def test_run_notebook_leaves_a_notebook_unchanged_when_its_outputs_hold_a_machine_path(tmp_path):
+    import nbformat
+    import run_notebook
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('import os\nprint(os.path.join("/tmp", "x"))')])
+    notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    path = tmp_path / 'prints_a_path.ipynb'
+    nbformat.write(notebook, path)
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError, match="code cell 1 printed '/tmp/x'"):
+        run_notebook.run_notebook(path)
+    assert path.read_bytes() == before
+    run_notebook.run_notebook(path, tmp_path / 'scratch.ipynb')  # a scratch copy may hold one
+    assert nbformat.read(tmp_path / 'scratch.ipynb', as_version=4).cells[0].outputs[0].text == '/tmp/x\n'
+
+
+def test_run_notebook_kernel_talks_over_local_sockets_without_the_tcp_warning(tmp_path, capfd):
+    import nbformat
+    import run_notebook
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'import json, ipykernel.connect\nprint(json.loads(ipykernel.connect.get_connection_info())["transport"])')])
+    notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    nbformat.write(notebook, tmp_path / 'transport.ipynb')
+    run_notebook.run_notebook(tmp_path / 'transport.ipynb', tmp_path / 'out.ipynb')
+    assert nbformat.read(tmp_path / 'out.ipynb', as_version=4).cells[0].outputs[0].text == 'ipc\n'
+    assert 'without encryption' not in capfd.readouterr().err
+
+
 def test_against_spotlight_calls_a_step_faster_or_slower_only_when_the_ranges_separate():
     import against_spotlight
 
