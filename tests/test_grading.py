@@ -213,6 +213,9 @@ def test_an_unreadable_submission_is_staged_as_its_reason(tmp_path):
 
 def test_the_grades_table_has_a_column_per_task(tmp_path):
     from nbgrader.api import Gradebook
+
+    from grading.course import put_interpreter_scripts_on_path
+    put_interpreter_scripts_on_path()  # the gradebook runs alembic, which needs no activated venv then
     with Gradebook(f'sqlite:///{tmp_path / "gradebook.db"}') as gradebook:
         gradebook.add_assignment('recsys_homework')
         gradebook.add_notebook('recsys_homework', 'recsys_homework')
