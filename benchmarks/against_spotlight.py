@@ -19,7 +19,7 @@ one goes first alternating too, so that a busy machine slows both alike. The
 
 Usage::
 
-    python benchmarks/against_spotlight.py --original-python /tmp/venv-spotlight/bin/python \\
+    python benchmarks/against_spotlight.py --original-python ORIGINAL_PYTHON \\
         [--sizes 1M 10M 20M] [--runs 3] [--short-runs 15] [--output results/against_spotlight.md]
 
 The data steps at 1M rows take tens of milliseconds, about as much as a fresh process's
@@ -27,7 +27,7 @@ page faults vary from run to run, so they run ``--short-runs`` times. A step is 
 faster or slower only when the two libraries' ranges of CPU times do not overlap;
 otherwise the same within the run-to-run spread.
 
-The original's interpreter needs ``spotlight`` importable (a checkout on
+The original's interpreter (``ORIGINAL_PYTHON``) needs ``spotlight`` importable (a checkout on
 ``PYTHONPATH`` or installed) with torch, numpy, scipy and scikit-learn.
 """
 
@@ -179,10 +179,12 @@ def _span(runs, kind):
 
 
 def write_report(path, arguments, times, loads, started, finished):
+    from peers import recorded_command  # here too: workers run the original
+    command = recorded_command(['python', 'benchmarks/against_spotlight.py', '--original-python',
+                                arguments.original_python, '--sizes', *arguments.sizes,
+                                '--runs', arguments.runs, '--short-runs', arguments.short_runs])
     lines = ['# spotlight_compat against spotlight 0.1.6', '',
-             'Written by `python benchmarks/against_spotlight.py --original-python '
-             f'{arguments.original_python} --sizes {" ".join(arguments.sizes)} --runs '
-             f'{arguments.runs} --short-runs {arguments.short_runs}` on {time.strftime("%Y-%m-%d", time.gmtime(started))} '
+             f'Written by `{command}` on {time.strftime("%Y-%m-%d", time.gmtime(started))} '
              f'({finished - started:.0f} s). Each time is one fresh process timing one step; '
              'the libraries alternate (and which goes first). Same torch (2.13 CPU), numpy, '
              'scipy and scikit-learn for both; OMP_NUM_THREADS='

@@ -3,8 +3,8 @@ The official GRU4Rec (Hidasi et al.; hidasib/GRU4Rec_PyTorch_Official) on the ho
 splits. The project holds none of its code: ``load(src)`` imports ``gru4rec_pytorch.py``
 from a checkout fetched beside it, e.g.::
 
-    git clone https://github.com/hidasib/GRU4Rec_PyTorch_Official /tmp/gru4rec
-    bash benchmarks/peers.sh --only gru4rec-official --gru4rec-src /tmp/gru4rec
+    git clone https://github.com/hidasib/GRU4Rec_PyTorch_Official GRU4REC_SRC
+    bash benchmarks/peers.sh --only gru4rec-official --gru4rec-src GRU4REC_SRC
 
 Training sessions are either each training user's whole time-ordered history, or that
 history cut into the test's own windows of 10 (``sessions`` in the tuned setting). A test

@@ -8,7 +8,7 @@ fitted on every outer seed's training users by ``peers.py``.
 
 Run through ``peers.py``::
 
-    bash benchmarks/peers.sh --tune gru4rec-official --trials 20 --gru4rec-src /tmp/gru4rec
+    bash benchmarks/peers.sh --tune gru4rec-official --trials 20 --gru4rec-src GRU4REC_SRC
     bash benchmarks/peers.sh --tune sasrec-tuned --trials 20
 
 which writes ``results/peers_tuning.json`` (every trial, the chosen setting) atomically.

@@ -49,7 +49,8 @@ from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movi
                                                  get_movielens_user_features)
 from spotlight_compat.evaluation import sequence_mrr_score
 
-RESULTS = Path(__file__).resolve().parent.parent / 'results'
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / 'results'
 SEEDS = (0, 1, 2, 3, 4)
 LOWEST = -1e30  # score of items a model cannot rank (the padding id, unseen items)
 
@@ -724,6 +725,37 @@ def machine_description(load_start, load_end):
                if max(load_start, load_end) > cores else ''))
 
 
+# What the results files record in place of a path-valued option's value: a machine's paths
+# mean nothing elsewhere (benchmarks/README.md says what each placeholder stands for).
+PLACEHOLDERS = {'--original-python': 'ORIGINAL_PYTHON', '--gru4rec-src': 'GRU4REC_SRC',
+                '--example-path': 'DIR', '--results-dir': 'DIR'}
+
+
+def recorded_command(words, paths=None):
+    """
+    The command line ``words`` as the results files record it, naming none of this machine's
+    paths: the value of an option of PLACEHOLDERS (``--gru4rec-src PATH`` or
+    ``--gru4rec-src=PATH``) becomes the option's placeholder; any other absolute path inside
+    this repository (the project's interpreter) is written relative to the repository; a word
+    equal to a key of ``paths`` (a positional path, e.g. ``{checkout: 'SPOTLIGHT_SRC'}``)
+    becomes its value.
+    """
+    paths = {str(path): name for path, name in (paths or {}).items()}
+    recorded = []
+    for word in map(str, words):
+        option, equals, _ = word.partition('=')
+        if recorded and recorded[-1] in PLACEHOLDERS:
+            word = PLACEHOLDERS[recorded[-1]]
+        elif equals and option in PLACEHOLDERS:
+            word = f'{option}={PLACEHOLDERS[option]}'
+        elif Path(word).is_absolute() and Path(word).is_relative_to(ROOT):
+            word = str(Path(word).relative_to(ROOT))
+        elif word in paths:
+            word = paths[word]
+        recorded.append(word)
+    return ' '.join(recorded)
+
+
 def write_results(report, directory):
     directory.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(directory / 'peers.json',
@@ -825,7 +857,7 @@ def run_tuning(args):
                       else (None, None))
     record = tune(args.tune, get_movielens_dataset('100K'), args.trials, gru4rec_module=module,
                   log=lambda line: print(line, flush=True))
-    record['command'] = ' '.join(['python benchmarks/peers.py', *sys.argv[1:]])
+    record['command'] = recorded_command(['python', 'benchmarks/peers.py', *sys.argv[1:]])
     record['machine'] = (machine_description(load_start, os.getloadavg()[0])
                          + f', torch with {torch.get_num_threads()} thread(s)')
     if commit is not None:
@@ -846,7 +878,8 @@ def main(argv=None):
         return run_tuning(args)
     names = [name for name in [*EXPLICIT, *IMPLICIT] if name in (args.only or [*EXPLICIT, *IMPLICIT])]
     get_movielens_dataset('100K')  # fetch once, before any worker starts
-    command = ' '.join(['python benchmarks/peers.py', *(sys.argv[1:] if argv is None else argv)])
+    command = recorded_command(['python', 'benchmarks/peers.py',
+                                *(sys.argv[1:] if argv is None else argv)])
     load_start, started = os.getloadavg()[0], time.perf_counter()
     base = previous_report(args, names)
     rows = base['rows']

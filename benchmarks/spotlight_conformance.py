@@ -4,7 +4,7 @@ against spotlight itself) and write results/spotlight_conformance.md, file by fi
 
 Nothing of spotlight is part of this project: its ``tests/``, README and examples
 are read at run time from a checkout given on the command line (for example
-``git --git-dir=<mirror> archive HEAD | tar -x -C /tmp/spotlight``).
+``git --git-dir=<mirror> archive HEAD | tar -x -C SPOTLIGHT_SRC``).
 
 How the tests see ``spotlight_compat``: the tests are copied into a temporary
 directory next to a generated ``conftest.py`` that installs an import alias (a
@@ -26,9 +26,12 @@ existing report.
 
 Usage::
 
-    python benchmarks/spotlight_conformance.py /tmp/spotlight \\
-        [--original --original-python /tmp/venv-spotlight/bin/python] \\
+    python benchmarks/spotlight_conformance.py SPOTLIGHT_SRC \\
+        [--original --original-python ORIGINAL_PYTHON] \\
         [--example-path DIR] [--examples-only] [--output PATH]
+
+SPOTLIGHT_SRC is the spotlight checkout and ORIGINAL_PYTHON the original's interpreter; the
+report names them so, not by this machine's paths.
 """
 
 import argparse
@@ -44,6 +47,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import numpy as np
+
+from peers import recorded_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / 'results' / 'spotlight_conformance.md'
@@ -221,13 +226,19 @@ def describe(counts):
 
 def write_report(path, checkout, files, results, python, original_python, load):
     modes = list(results)
+    interpreters = ('`' + recorded_command([python], {python: 'PYTHON'}) + '` (compat), `'
+                    + recorded_command([original_python], {original_python: 'ORIGINAL_PYTHON'})
+                    + '` (original)')
     lines = ['# spotlight\'s own test suite against spotlight_compat', '',
-             f'Written by `python benchmarks/spotlight_conformance.py {checkout}'
-             + (' --original' if 'original' in results else '') + '`: each test file of the '
+             'Written by `'
+             + recorded_command(['python', 'benchmarks/spotlight_conformance.py', checkout,
+                                 *(['--original'] if 'original' in results else [])],
+                                {checkout: 'SPOTLIGHT_SRC'})
+             + '`: each test file of the '
              'spotlight checkout runs unchanged in its own pytest process, against '
              '`spotlight_compat` through an import alias'
              + (' and against the original spotlight 0.1.6' if 'original' in results else '')
-             + f'. Interpreters: `{python}` (compat), `{original_python}` (original). '
+             + f'. Interpreters: {interpreters}. '
              f'Load average at the start: {load}; OMP_NUM_THREADS='
              f'{os.environ.get("OMP_NUM_THREADS", "unset")}.', '',
              'Cells are passed / failed / skipped test cases.', '',
@@ -383,10 +394,12 @@ def replace_statistics(arguments, modes, u_data):
 
 
 def examples_command(arguments):
-    return ('python benchmarks/spotlight_conformance.py ' + str(arguments.checkout)
-            + (' --original' if arguments.original else '')
-            + (' --example-path DIR' if arguments.example_path else '')
-            + (' --examples-only' if arguments.examples_only else ''))
+    return recorded_command(
+        ['python', 'benchmarks/spotlight_conformance.py', arguments.checkout,
+         *(['--original'] if arguments.original else []),
+         *(['--example-path', arguments.example_path] if arguments.example_path else []),
+         *(['--examples-only'] if arguments.examples_only else [])],
+        {arguments.checkout: 'SPOTLIGHT_SRC'})
 
 
 def main():

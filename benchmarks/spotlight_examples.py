@@ -29,8 +29,8 @@ which neither library depends on: ``--example-path DIR`` adds a directory holdin
 
 Usage::
 
-    python benchmarks/spotlight_examples.py /tmp/spotlight \\
-        [--original --original-python /tmp/venv-spotlight/bin/python] \\
+    python benchmarks/spotlight_examples.py SPOTLIGHT_SRC \\
+        [--original --original-python ORIGINAL_PYTHON] \\
         [--example-path DIR] [--only NAME ...] [--output PATH]
 """
 
@@ -45,6 +45,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from peers import recorded_command
 from spotlight_conformance import (ALIAS, DEFAULT_OUTPUT, ORIGINAL,  # noqa: E402
                                    movielens_u_data, readme_blocks, write_atomically)
 
@@ -360,8 +361,10 @@ def section(results, modes, command, example_path, load, notebook_printed):
         'checkout runs end to end in its own process, in a fresh copy of its folder, against '
         '`spotlight_compat` through the import alias'
         + (' and against the original spotlight 0.1.6' if 'original' in modes else '')
-        + f'. Interpreters: `{modes["compat"]}` (compat)'
-        + (f', `{modes["original"]}` (original)' if 'original' in modes else '')
+        + '. Interpreters: `' + recorded_command([modes['compat']], {modes['compat']: 'PYTHON'})
+        + '` (compat)'
+        + (', `' + recorded_command([modes['original']], {modes['original']: 'ORIGINAL_PYTHON'})
+           + '` (original)' if 'original' in modes else '')
         + f'. Load average at the start: {load}; OMP_NUM_THREADS='
         f'{os.environ.get("OMP_NUM_THREADS", "unset")}'
         + ('; `seaborn` and `tabulate` (used by the examples\' plots and tables, not by either '
@@ -459,9 +462,11 @@ def main():
     modes = {'compat': arguments.python}
     if arguments.original:
         modes['original'] = arguments.original_python
-    command = ('python benchmarks/spotlight_examples.py ' + str(arguments.checkout)
-               + (' --original' if arguments.original else '')
-               + (' --example-path DIR' if arguments.example_path else ''))
+    command = recorded_command(
+        ['python', 'benchmarks/spotlight_examples.py', arguments.checkout,
+         *(['--original'] if arguments.original else []),
+         *(['--example-path', arguments.example_path] if arguments.example_path else [])],
+        {arguments.checkout: 'SPOTLIGHT_SRC'})
     run_examples(arguments.checkout, modes, arguments.output, command, arguments.example_path,
                  arguments.timeout, arguments.only)
     print(f'Wrote {arguments.output}')
