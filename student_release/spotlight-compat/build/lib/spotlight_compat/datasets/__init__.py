@@ -1,0 +1,1 @@
+"""Datasets: MovieLens, fetched and verified on first use."""

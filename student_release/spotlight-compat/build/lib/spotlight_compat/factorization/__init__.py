@@ -1,0 +1,1 @@
+"""Factorization models for explicit feedback."""

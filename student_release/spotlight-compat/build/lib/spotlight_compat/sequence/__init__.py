@@ -1,0 +1,1 @@
+"""Sequence models for implicit feedback (next-item prediction)."""
