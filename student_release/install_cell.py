@@ -9,7 +9,8 @@ WHEEL = None        # the wheel's file name, set by the course's release
 PACKAGE_URL = None  # where Colab installs it from, set by the course's release
 
 if importlib.util.find_spec('spotlight_compat') is not None:
-    print(f"spotlight_compat {importlib.metadata.version('spotlight-compat')} is installed: nothing to do.")
+    import spotlight_compat
+    print(f'spotlight_compat {spotlight_compat.__version__} is installed: nothing to do.')
 else:
     source = WHEEL if WHEEL and pathlib.Path(WHEEL).is_file() else PACKAGE_URL
     if source is None:
@@ -27,5 +28,6 @@ else:
         raise RuntimeError(f'pip could not install spotlight_compat from {source} ({reason}): without network, put '
                            f'the wheel {WHEEL} beside this notebook and run this cell again.')
     importlib.invalidate_caches()
-    print(f"spotlight_compat {importlib.metadata.version('spotlight-compat')} installed from {source} "
+    import spotlight_compat
+    print(f'spotlight_compat {spotlight_compat.__version__} installed from {source} '
           '(torch and numpy left as they were).')

@@ -9,6 +9,7 @@ are marked ``slow_grading`` (``pytest -m slow_grading tests/test_grading_fixture
 """
 
 import csv
+import importlib.util
 import html
 import re
 import shutil
@@ -19,6 +20,7 @@ import pytest
 
 import grade
 import make_handout
+import release
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / 'tests' / 'fixtures' / 'submissions'
@@ -32,6 +34,17 @@ ESCAPED = [ROOT / 'escaped.txt', Path('/tmp/recsys-grading-escaped.txt')]
 NOTEBOOK = 'recsys_homework.ipynb'
 
 
+def answered_release():
+    """The students' release notebook (scripts/release.py: the install cell first), answered
+    as the fixtures are."""
+    spec = importlib.util.spec_from_file_location('build_fixtures', FIXTURES / 'build.py')
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    solution = nbformat.read(str(ROOT / NOTEBOOK), as_version=4)
+    return build.answered(release.release_notebook(solution, 'spotlight_compat-0.1.0-py3-none-any.whl', None),
+                          solution)
+
+
 def gather(folder, names):
     """A submissions folder holding ``names``: fixtures, the solution, the blank handout."""
     folder.mkdir()
@@ -40,6 +53,8 @@ def gather(folder, names):
             shutil.copy(ROOT / 'recsys_homework.ipynb', folder / 'solution.ipynb')
         elif name == 'blank_handout':
             make_handout.main([str(folder / 'blank_handout.ipynb')])
+        elif name == 'from_the_release':
+            nbformat.write(answered_release(), str(folder / 'from_the_release.ipynb'))
         else:
             shutil.copy(FIXTURES / f'{name}.ipynb', folder / f'{name}.ipynb')
     return folder
