@@ -1,1 +1,0 @@
-"""Datasets: MovieLens, fetched and verified on first use."""

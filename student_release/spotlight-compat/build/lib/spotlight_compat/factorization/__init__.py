@@ -1,1 +1,0 @@
-"""Factorization models for explicit feedback."""

@@ -1,1 +1,0 @@
-"""Sequence models for implicit feedback (next-item prediction)."""
