@@ -210,7 +210,7 @@ def write_report(path, arguments, times, loads, started, finished):
         lines.append(f'| `{step}` | {size} | {len(original)} | {_span(original, "cpu")} '
                      f'| {_span(compat, "cpu")} | {_span(original, "wall")} | {_span(compat, "wall")} '
                      f'| {verdict(original, compat)} |')
-    from spotlight_compat._atomic import atomic_write_bytes  # here: workers run the original
+    from spotlight_compat.atomic import atomic_write_bytes  # here: workers run the original
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, ('\n'.join(lines) + '\n').encode('utf-8'))
 

@@ -43,7 +43,7 @@ from validation_users import fit_and_validation_users
 
 from recsys_models.protocol import WINDOW, user_histories, validation_ratings
 from recsys_models.report import TUNED_PEERS as TUNED_ROWS  # the rows tuned with our budget
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
                                                  get_movielens_user_features)

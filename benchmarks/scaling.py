@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -33,7 +33,7 @@ from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerR
 from recsys_models.protocol import WINDOW, WINDOW_STEP, training_windows
 from recsys_models.report import validation_summary
 from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 
 # window (length, step) pairs: the test's format without overlap, the notebook's, long ones

@@ -43,7 +43,7 @@ from recsys_models.bayesian import BPMF, BayesianMF
 from recsys_models.networks import GRURecommender
 from recsys_models.protocol import training_windows
 from recsys_models.training import GRU_RECIPE, Recipe, fit_next_item_model
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.datasets.movielens import get_movielens_dataset
 from spotlight_compat.evaluation import rmse_score, sequence_mrr_score

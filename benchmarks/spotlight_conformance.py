@@ -377,7 +377,7 @@ STATISTICS_NOTE = (
 
 def write_atomically(path, text):
     """Replace ``path`` with ``text`` in one rename (the report is never half-written)."""
-    from spotlight_compat._atomic import atomic_write_bytes
+    from spotlight_compat.atomic import atomic_write_bytes
     atomic_write_bytes(path, text.encode('utf-8'))
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 from . import ASSIGNMENT
 from .cells import GRADER_NOTES

@@ -124,6 +124,6 @@ def _write(name, data):
     folder = os.environ.get(EXPORT_VARIABLE)
     if not folder:
         return
-    from spotlight_compat._atomic import atomic_write_bytes
+    from spotlight_compat.atomic import atomic_write_bytes
     Path(folder).mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(Path(folder) / name, data)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 KEY_FIELDS = ('seed', 'test_pairs', 'test_ratings', 'baseline_rmse', 'test_sequences', 'num_items')
 

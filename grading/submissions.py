@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 from . import ASSIGNMENT
 

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 from . import ASSIGNMENT
 

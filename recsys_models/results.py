@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 
 class Metrics:

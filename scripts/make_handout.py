@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from grading.course import generate_handout
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / 'recsys_homework.ipynb'
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from recsys_models.report import comparison_rows, load_results, mean_seconds, tuned_peer_comparison
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / 'README.md'

@@ -32,7 +32,7 @@ import nbformat
 import papermill
 
 from grading.kernels import LocalSocketKernelManager
-from spotlight_compat._atomic import atomic_write_bytes
+from spotlight_compat.atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a committed notebook's outputs must not hold: a home or temporary folder's path, or

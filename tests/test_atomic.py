@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from spotlight_compat._atomic import atomic_output, atomic_write_bytes
+from spotlight_compat.atomic import atomic_output, atomic_write_bytes
 
 
 def stray_files(directory):

@@ -12,7 +12,7 @@ digest instead.
 
 from .cache import (DatasetUnavailableError, FetchError, cache_dir, cache_lock, download,
                     verified_file)
-from .. import _atomic
+from .. import atomic
 
 
 def _log(message):
@@ -48,7 +48,7 @@ def fetch(url, subdirectory, filename, sha256=None, data_home=None):
         if expected is not None and verified_file(path, expected, warn=_log):
             return path
         if expected is None and path.exists():  # placed by hand: trusted, then recorded
-            _atomic.atomic_write_bytes(record, _file_sha256(path).encode())
+            atomic.atomic_write_bytes(record, _file_sha256(path).encode())
             return path
         try:
             _download(url, path, expected)
@@ -57,7 +57,7 @@ def fetch(url, subdirectory, filename, sha256=None, data_home=None):
                 f"Could not obtain {filename} from {url}: {error}\nTo install it by hand, "
                 f"download it and place it at {path}, then run again.") from error
         if sha256 is None and not record.exists():
-            _atomic.atomic_write_bytes(record, _file_sha256(path).encode())
+            atomic.atomic_write_bytes(record, _file_sha256(path).encode())
         return path
 
 

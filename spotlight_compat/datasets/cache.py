@@ -1,7 +1,7 @@
 """
 The on-disk cache for downloaded datasets: where it lives, a cross-process lock
 (``filelock``) and hash-checked downloads with retries (``pooch``); files are written
-through ``spotlight_compat._atomic``.
+through ``spotlight_compat.atomic``.
 
 Every file enters the cache through a temporary file in the same directory that
 is renamed over its final name only when complete (and, for downloads, only when

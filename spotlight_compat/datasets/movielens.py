@@ -22,7 +22,7 @@ import numpy as np
 
 from ..id_mapping import IdMapping
 from ..interactions import Interactions
-from .._atomic import atomic_output, atomic_write_bytes
+from ..atomic import atomic_output, atomic_write_bytes
 from .cache import (DatasetUnavailableError, FetchError, cache_dir, cache_lock, digest, download,
                     verified_file)
 
