@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import random_interactions
+from tests.helpers import random_interactions
 from spotlight_compat.interactions import Interactions, SequenceInteractions
 
 SETTINGS = settings(max_examples=100, deadline=None)

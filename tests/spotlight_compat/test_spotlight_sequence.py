@@ -5,8 +5,6 @@ default embedding_dim, and representation='cnn' / 'mixture' in the model.
 """
 
 import inspect
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +16,10 @@ from spotlight_compat.evaluation import sequence_mrr_score
 from spotlight_compat.layers import BloomEmbedding
 from spotlight_compat.sequence.implicit import ImplicitSequenceModel
 from spotlight_compat.sequence.representations import CNNNet, LSTMNet, MixtureLSTMNet, PoolNet
+from tests.helpers import spotlight_reference
 
 NETWORKS = (PoolNet, LSTMNet, CNNNet, MixtureLSTMNet)
-REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
-                        / 'reference_values.json').read_text())['implicit_sequence']
+REFERENCE = spotlight_reference()['implicit_sequence']
 
 
 @pytest.fixture(scope='module')

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import make_handout
-import readme_tables
+from scripts import make_handout
+from scripts import readme_tables
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_readme_tables_are_up_to_date():

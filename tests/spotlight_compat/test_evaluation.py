@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import StubModel
+from tests.helpers import StubModel
 from spotlight_compat.evaluation import reciprocal_ranks, rmse_score, sequence_mrr_score
 from spotlight_compat.interactions import Interactions, SequenceInteractions
 

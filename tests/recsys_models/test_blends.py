@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import StubModel
+from tests.helpers import StubModel
 from recsys_models import blends, item_item, networks, training
 
 

@@ -7,16 +7,15 @@ executed by nbval, with a second pass in reverse order: see the root conftest.py
 
 import ast
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from make_handout import make_handout
-from run_notebook import machine_specific_outputs
+from scripts.make_handout import make_handout
+from scripts.run_notebook import machine_specific_outputs
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = nbformat.read(str(ROOT / 'recsys_homework.ipynb'), as_version=4)
 BEYOND = nbformat.read(str(ROOT / 'beyond_the_homework.ipynb'), as_version=4)
 # What the student writes: the model, the training loop's helpers and plot, the next-item model.

@@ -4,19 +4,16 @@ embedding's hashing, which must put every id in the rows spotlight puts it in
 (reference values computed with spotlight 0.1.6: tests/fixtures/spotlight/).
 """
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import fingerprint
+from tests.helpers import fingerprint, spotlight_reference
 from spotlight_compat.layers import (SEEDS, BloomEmbedding, ScaledEmbedding, ScaledEmbeddingBag,
                                      ZeroEmbedding, bloom_hashes)
 
-REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
-                        / 'reference_values.json').read_text())
+REFERENCE = spotlight_reference()
 
 
 def test_scaled_embedding_is_drawn_with_std_one_over_dim_and_zero_padding():

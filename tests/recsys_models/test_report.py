@@ -1,7 +1,6 @@
 """recsys_models.report and recsys_models.plots: the comparison tables and the training curves."""
 
 import json
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -9,9 +8,9 @@ import pytest
 
 from recsys_models import report
 from recsys_models.plots import plot_training
+from tests.helpers import ROOT
 
 matplotlib.use('Agg')
-ROOT = Path(__file__).resolve().parent.parent
 
 BENCHMARK = {'seeds': [0, 1], 'rows': [
     dict(metric='RMSE', model='ours', values=[0.9, 0.8], train_seconds_mean=2.0),

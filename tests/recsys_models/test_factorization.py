@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import unique_pair_ratings
+from tests.helpers import unique_pair_ratings
 from recsys_models.factorization import TUNED_CF, BiasedMF, ClippedRatings, train_cf_full_batch
 from spotlight_compat.cross_validation import random_train_test_split
 

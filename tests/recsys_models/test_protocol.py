@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from conftest import random_interactions
+from tests.helpers import random_interactions
 from recsys_models import protocol
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.interactions import Interactions

@@ -5,8 +5,6 @@ tests/fixtures/spotlight/, computed from stub models with many tied scores), and
 the values worked out by hand on small cases.
 """
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,9 +13,9 @@ from spotlight_compat.cross_validation import random_train_test_split
 from spotlight_compat.evaluation import (mrr_score, precision_recall_score,
                                          sequence_precision_recall_score)
 from spotlight_compat.interactions import Interactions, SequenceInteractions
+from tests.helpers import spotlight_reference
 
-REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
-                        / 'reference_values.json').read_text())
+REFERENCE = spotlight_reference()
 METRICS = REFERENCE['metrics']
 
 

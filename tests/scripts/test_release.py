@@ -23,9 +23,9 @@ import pytest
 import yaml
 from packaging.version import Version
 
-import release
+from scripts import release
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PINNED_TORCH = 'torch==2.13.0'  # the CPU build on this machine's disk (requirements.txt's pin)
 PROJECT_PACKAGES = ('spotlight_compat', 'recsys_models', 'grading')
 

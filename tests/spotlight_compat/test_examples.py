@@ -2,9 +2,10 @@
 
 import re
 import runpy
-from pathlib import Path
 
-SCRIPT = Path(__file__).parent.parent / 'examples' / 'spotlight_style.py'
+from tests.helpers import ROOT
+
+SCRIPT = ROOT / 'examples' / 'spotlight_style.py'
 
 
 def test_spotlight_style_script_differs_from_spotlight_code_only_in_its_imports():

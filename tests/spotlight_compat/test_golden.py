@@ -8,7 +8,7 @@ and the explicit model passes the RMSE thresholds of spotlight's own tests.
 import numpy as np
 import pytest
 
-from conftest import StubModel, fingerprint, load_golden
+from tests.helpers import StubModel, fingerprint, load_golden
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.evaluation import rmse_score, sequence_mrr_score
 from spotlight_compat.factorization.explicit import ExplicitFactorizationModel

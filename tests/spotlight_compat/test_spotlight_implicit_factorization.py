@@ -6,8 +6,6 @@ up to float rounding; the adaptive hinge loss pairs negatives with their own use
 (see the class's Notes), so it is checked for learning instead.
 """
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,9 +19,9 @@ from spotlight_compat.factorization.representations import BilinearNet
 from spotlight_compat.interactions import Interactions
 from spotlight_compat.layers import BloomEmbedding
 from spotlight_compat.sampling import sample_items
+from tests.helpers import spotlight_reference
 
-REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
-                        / 'reference_values.json').read_text())['implicit_factorization']
+REFERENCE = spotlight_reference()['implicit_factorization']
 
 
 @pytest.fixture(scope='module')

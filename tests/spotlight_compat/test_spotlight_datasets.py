@@ -5,18 +5,16 @@ datasets.amazon fetch spotlight's HDF5 files through the cache, here from the fa
 server of conftest.py (the ``grouplens`` fixture, which serves any file it is given).
 """
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import fingerprint
+from tests.helpers import fingerprint
 from spotlight_compat.datasets import amazon, goodbooks, synthetic
 from spotlight_compat.datasets.cache import DatasetUnavailableError
+from tests.helpers import spotlight_reference
 
-REFERENCE = json.loads((Path(__file__).parent / 'fixtures' / 'spotlight'
-                        / 'reference_values.json').read_text())['generate_sequential']
+REFERENCE = spotlight_reference()['generate_sequential']
 
 
 @pytest.mark.parametrize('seed', sorted(REFERENCE))

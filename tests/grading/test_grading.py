@@ -4,7 +4,6 @@ the exports themselves, the grading key, the kernel's read/write rules, reading 
 submissions and the grades table.
 """
 
-import csv
 import json
 
 import nbformat
@@ -127,7 +126,7 @@ def test_the_hidden_tests_say_what_is_wrong_with_the_model():
 
 
 def test_the_key_draws_the_notebooks_splits(tmp_path):
-    from conftest import random_interactions
+    from tests.helpers import random_interactions
     from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
     dataset = random_interactions(n=600)
     grading_key = make_key(11, dataset)

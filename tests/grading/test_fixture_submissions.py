@@ -18,11 +18,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import grade
-import make_handout
-import release
+from scripts import grade
+from scripts import make_handout
+from scripts import release
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / 'tests' / 'fixtures' / 'submissions'
 with open(FIXTURES / 'expected.csv', newline='') as table:
     EXPECTED = {row['submission']: row for row in csv.DictReader(table)}

@@ -14,7 +14,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from conftest import (FAKE_ARCHIVE, FAKE_ITEMS_TSV, FAKE_RATINGS, FAKE_USERS, GENRES, ML1M_ARCHIVE,
+from tests.helpers import (FAKE_ARCHIVE, FAKE_ITEMS_TSV, FAKE_RATINGS, FAKE_USERS, GENRES, ML1M_ARCHIVE,
                       fake_constants, fake_movie, fake_pip_download, fake_title)
 from spotlight_compat.datasets import cache, movielens
 from spotlight_compat.datasets.movielens import (DatasetUnavailableError, get_movielens_dataset,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import unique_pair_ratings
+from tests.helpers import unique_pair_ratings
 from recsys_models import bayesian
 from recsys_models.features import one_hot
 from spotlight_compat.cross_validation import random_train_test_split

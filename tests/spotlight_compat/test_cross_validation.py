@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import random_interactions
+from tests.helpers import random_interactions
 from spotlight_compat.cross_validation import (random_train_test_split, shuffle_interactions,
                                                user_based_train_test_split)
 from spotlight_compat.interactions import Interactions
