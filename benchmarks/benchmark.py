@@ -10,14 +10,13 @@ mean training seconds), next to spotlight's own reference figures.
 
 Usage::
 
-    python benchmarks/benchmark.py                 # seeds 0-4
-    python benchmarks/benchmark.py --seeds 0 1
+    python -m benchmarks.benchmark                 # seeds 0-4
+    python -m benchmarks.benchmark --seeds 0 1
 """
 
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,9 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+from recsys_models.results import mean_and_std
 from spotlight_compat.atomic import atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+from .machine import ROOT, load_average, machine_line
+
 GOLDEN = ROOT / 'tests' / 'fixtures' / 'golden' / 'spotlight_baselines.json'
 # each notebook and the metrics file it writes into RESULTS_DIR
 NOTEBOOKS = {'recsys_homework.ipynb': 'metrics.json', 'beyond_the_homework.ipynb': 'beyond_metrics.json'}
@@ -57,8 +58,8 @@ def aggregate(rows_by_seed):
             entry['values'].append(row['value'])
             if row['train_seconds'] is not None:  # None: not timed (a handout cell, timed by %%time)
                 entry['seconds'].append(row['train_seconds'])
-    return [dict(metric=metric, model=model, mean=float(np.mean(e['values'])),
-                 std=float(np.std(e['values'])), seeds=len(e['values']),
+    return [dict(metric=metric, model=model, mean=mean_and_std(e['values'])[0],
+                 std=mean_and_std(e['values'])[1], seeds=len(e['values']),
                  values=e['values'],
                  train_seconds_mean=float(np.mean(e['seconds'])) if e['seconds'] else None)
             for (metric, model), e in table.items()]
@@ -87,13 +88,11 @@ def main(argv=None):
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--output-dir', default=str(ROOT / 'results'))
     args = parser.parse_args(argv)
-    load_start = os.getloadavg()[0]
+    load_start = load_average()
     with tempfile.TemporaryDirectory() as scratch:
         rows_by_seed = [run_seed(seed, Path(scratch)) for seed in args.seeds]
     rows = aggregate(rows_by_seed)
-    machine = (f'{platform.machine()}, {os.cpu_count()} cores, torch threads: '
-               f'{os.environ.get("OMP_NUM_THREADS", "torch default")}; 1-minute load average '
-               f'{load_start:.1f} at the start and {os.getloadavg()[0]:.1f} at the end of the run')
+    machine = machine_line(load_start) + f'; torch threads: {os.environ.get("OMP_NUM_THREADS", "torch default")}'
     output = Path(args.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(output / 'benchmark.json', (json.dumps(

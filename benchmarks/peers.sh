@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run benchmarks/peers.py in its own environment (.venv-peers, git-ignored), creating or
+# Run python -m benchmarks.peers in its own environment (.venv-peers, git-ignored), creating or
 # updating it from benchmarks/requirements-peers.txt first.
 #
 #   bash benchmarks/peers.sh                          # every row, seeds 0-4, writes results/
@@ -24,4 +24,4 @@ if torch.version.cuda is not None:
 if [ "${1:-}" = "--install-only" ]; then
     exit 0
 fi
-exec nice -n 10 "$venv/bin/python" benchmarks/peers.py "$@"
+exec nice -n 10 "$venv/bin/python" -m benchmarks.peers "$@"

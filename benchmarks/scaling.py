@@ -21,7 +21,7 @@ Seconds are the median of 3 runs (the MRR: one run). Peak memory is the
 kernel's peak resident set (VmHWM) of the step's process, reset just before the
 step, so it includes the loaded dataset.
 
-Usage: ``nice -n 10 python benchmarks/scaling.py`` (writes ``results/scaling.md``);
+Usage: ``nice -n 10 python -m benchmarks.scaling`` (writes ``results/scaling.md``);
 ``--sizes 100K 1M`` for a quick run.
 """
 
@@ -39,7 +39,8 @@ import numpy as np
 
 from spotlight_compat.atomic import atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
+from .machine import ROOT
+
 
 # (interactions, users, items) of the MovieLens releases
 SIZES = {'100K': (100_000, 943, 1_682), '1M': (1_000_209, 6_040, 3_706),
@@ -163,8 +164,8 @@ def measure(size, scratch):
     print(f'{size}: generated in {time.perf_counter() - start:.1f} s', flush=True)
     results = {}
     for step in STEPS:
-        completed = subprocess.run([sys.executable, __file__, '--step', step, str(data_file)],
-                                   capture_output=True, text=True, check=False)
+        completed = subprocess.run([sys.executable, '-m', 'benchmarks.scaling', '--step', step, str(data_file)],
+                                   capture_output=True, text=True, check=False, cwd=ROOT)
         if completed.returncode != 0:
             raise RuntimeError(f'{size} {step} failed:\n{completed.stderr}')
         results[step] = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -176,9 +177,9 @@ def measure(size, scratch):
 def report(results):
     sizes = list(results)
     lines = ['# Cost at scale', '',
-             f'`python benchmarks/scaling.py` on {platform.processor() or platform.machine()}, '
+             f'`python -m benchmarks.scaling` on {platform.processor() or platform.machine()}, '
              f'{_cpu_count()} CPU cores, Python {platform.python_version()}, '
-             f'{time.strftime("%Y-%m-%d")}. Synthetic data shaped like each MovieLens release '
+             'Synthetic data shaped like each MovieLens release '
              '(see the script). Wall-clock seconds / CPU seconds of the step\'s process (median of 3 '
              'runs; MRR: 1 run, PyTorch on 2 threads); peak = peak resident '
              "memory of the step's process (dataset included).", '',

@@ -13,8 +13,8 @@ writes them per seed to ``OUT.json`` and as a table to ``OUT.md`` (``results/sea
 
 Usage::
 
-    python benchmarks/search_blend.py --out results/search_blend    # seeds 0-4
-    python benchmarks/search_blend.py --seeds 0 1
+    python -m benchmarks.search_blend --out results/search_blend    # seeds 0-4
+    python -m benchmarks.search_blend --seeds 0 1
 """
 
 import json
@@ -23,18 +23,19 @@ from itertools import product
 from pathlib import Path
 
 import numpy as np
-from peers import sequential_rules, sr_scorer
-from validation_users import fit_and_validation_users, scores_per_seed, training_users
 
+from peers.models.sequential_rules import rules_scorer, sequential_rules
 from recsys_models.blends import BLEND_WEIGHTS
-from recsys_models.item_item import EASE, EASE_SETTINGS, SEQUENTIAL_RIDGE, SequentialRidge
+from recsys_models.item_item import EASE, EASE_SETTINGS, SEQUENTIAL_RIDGE, SequentialRidge, session_ease
 from recsys_models.neighbours import NEIGHBOUR_SETTINGS, ContextNeighbours
 from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerRecommender
-from recsys_models.protocol import training_windows
+from recsys_models.protocol import fit_and_validation_users, training_users, training_windows
 from recsys_models.report import validation_summary
 from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
 from spotlight_compat.atomic import atomic_write_bytes
 from spotlight_compat.evaluation import reciprocal_ranks
+
+from .searches import scores_per_seed
 
 EASE_GRID = list(product((500.0, 1000.0, 2000.0), (0.5, 0.65, 0.8)))
 RIDGE_CHANGES = ([dict(l2=l2) for l2 in (300.0, 3000.0)] + [dict(recency_decay=d) for d in (0.65, 0.9)]
@@ -48,17 +49,8 @@ NEIGHBOUR_GRID = list(product((256, 1024, 4096), (0.05, 0.1)))  # (neighbours, t
 NEIGHBOUR_WEIGHTS = (0.25, 0.5, 1.0)
 
 
-def session_ease(interactions, gap=60, l2=300.0, recency_decay=0.65):
-    """Tried: EASE on rating sessions (a user's ratings split where more than ``gap`` seconds pass)."""
-    order = np.lexsort((interactions.timestamps, interactions.user_ids))
-    users, items, times = (a[order] for a in (interactions.user_ids, interactions.item_ids, interactions.timestamps))
-    session = np.cumsum(np.r_[True, (users[1:] != users[:-1]) | (np.diff(times) > gap)]) - 1
-    sessions = type(interactions)(session, items, timestamps=times, num_users=int(session[-1]) + 1,
-                                  num_items=interactions.num_items)
-    return EASE(l2, recency_decay).fit(sessions)
-
-
 def validation_scores(seed, dataset):
+    """Every setting's validation MRR (plain, seen items ranked last) on outer split ``seed``."""
     fit, valid = fit_and_validation_users(training_users(dataset, seed), seed)
     prefixes, targets = valid.sequences[:, :-1], valid.sequences[:, -1]
 
@@ -88,7 +80,7 @@ def validation_scores(seed, dataset):
         for weight in NEIGHBOUR_WEIGHTS:
             scores[('GRU + EASE + ridge + nearest contexts', count, temperature, weight)] = mrr(
                 chosen + weight * votes)
-    rules = sr_scorer(sequential_rules(fit, steps=10, weighting='div', pruning=0), 'div').predict_sequences(prefixes)
+    rules = rules_scorer(sequential_rules(fit, steps=10, weighting='div', pruning=0), 'div').predict_sequences(prefixes)
     rules = rules / np.maximum(rules.max(1, keepdims=True), 1e-9)  # a maximum of 1 per row
     sessions = session_ease(fit).predict_sequences(prefixes)
     scores[('sequential rules', 'alone')] = mrr(rules)
@@ -115,7 +107,7 @@ def records(per_seed, seeds):
 def table(summary, seeds):
     """The markdown table of ``recsys_models.report.validation_summary``'s frame."""
     lines = [f'Validation MRR of the item-item models and blends, mean ± std over seeds '
-             f'{", ".join(map(str, seeds))}: `python benchmarks/search_blend.py`.', '',
+             f'{", ".join(map(str, seeds))}: `python -m benchmarks.search_blend`.', '',
              '| setting | validation MRR | seen items ranked last |', '|---|---|---|']
     for setting, row in summary.iterrows():
         lines.append(f"| {setting} | {row['mean']:.4f} ± {row['std']:.4f} | {row['seen last']:.4f} |")
@@ -123,6 +115,7 @@ def table(summary, seeds):
 
 
 def main(argv=None):
+    """Run the search (see the module) and print its table; ``--out`` writes it."""
     per_seed, args = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv, own_options={
         '--out': dict(help='write the scores per seed to OUT.json and the table to OUT.md')})
     found = records(per_seed, args.seeds)

@@ -11,8 +11,8 @@ and the mean fit seconds (wall and process CPU).
 
 Usage::
 
-    python benchmarks/search_explicit.py                    # every group, seeds 0-4
-    python benchmarks/search_explicit.py --groups macau-lambda --seeds 0 1
+    python -m benchmarks.search_explicit                    # every group, seeds 0-4
+    python -m benchmarks.search_explicit --groups macau-lambda --seeds 0 1
 """
 
 import argparse
@@ -27,8 +27,7 @@ from recsys_models.bayesian import BPMF, MACAU, BayesianMF, MacauMF
 from recsys_models.blends import RatingBlend
 from recsys_models.factorization import TUNED_CF, train_cf_full_batch
 from recsys_models.features import item_side_features, user_side_features
-from recsys_models.protocol import validation_ratings
-from spotlight_compat.cross_validation import random_train_test_split
+from recsys_models.protocol import homework_ratings_split, validation_ratings
 from spotlight_compat.datasets.movielens import (get_movielens_dataset, get_movielens_item_features,
                                                  get_movielens_user_features)
 from spotlight_compat.evaluation import rmse_score
@@ -109,8 +108,7 @@ def main(argv=None):
     dataset = get_movielens_dataset('100K')
     side = (user_side_features(get_movielens_user_features()),
             item_side_features(get_movielens_item_features()))
-    splits = [validation_ratings(random_train_test_split(
-        dataset, random_state=np.random.RandomState(seed))[0], seed) for seed in args.seeds]
+    splits = [validation_ratings(homework_ratings_split(dataset, seed)[0], seed) for seed in args.seeds]
     print('| setting | ' + ' | '.join(f'seed {s}' for s in args.seeds)
           + ' | mean validation RMSE | wall s | CPU s |\n|---|' + '---|' * (len(args.seeds) + 3))
     for group in args.groups:

@@ -14,12 +14,11 @@ seeds and the mean training time per setting, and with ``--out`` writes them, pe
 
 Usage::
 
-    python benchmarks/search_windows.py              # seeds 0-4
-    python benchmarks/search_windows.py --networks GRU "GRU, 4 epochs" --out results/search_windows
+    python -m benchmarks.search_windows              # seeds 0-4
+    python -m benchmarks.search_windows --networks GRU "GRU, 4 epochs" --out results/search_windows
 """
 
 import json
-import os
 import sys
 import time
 from dataclasses import replace
@@ -27,13 +26,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from validation_users import fit_and_validation_users, scores_per_seed, training_users
 
 from recsys_models.networks import CBOWRecommender, GRURecommender, TransformerRecommender
-from recsys_models.protocol import WINDOW, WINDOW_STEP, training_windows
+from recsys_models.protocol import WINDOW, WINDOW_STEP, fit_and_validation_users, training_users, training_windows
 from recsys_models.report import validation_summary
 from recsys_models.training import CBOW_RECIPE, GRU_RECIPE, TRANSFORMER_RECIPE, fit_next_item_model
 from spotlight_compat.atomic import atomic_write_bytes
+
+from .machine import load_averages
+from .searches import scores_per_seed
 
 
 # window (length, step) pairs: the test's format without overlap, the notebook's, long ones
@@ -69,7 +70,7 @@ def validation_scores(seed, dataset, networks=tuple(NETWORKS)):
 def table(summary, seeds):
     """The markdown table of ``recsys_models.report.validation_summary``'s frame."""
     lines = [f'Validation MRR of the next-item networks, best epoch, mean ± std over seeds '
-             f'{", ".join(map(str, seeds))}: `python benchmarks/search_windows.py`.', '',
+             f'{", ".join(map(str, seeds))}: `python -m benchmarks.search_windows`.', '',
              '| network | window length | one every | validation MRR | train s |', '|---|---|---|---|---|']
     for (name, length, step), row in summary.iterrows():
         lines.append(f"| {name} | {length} | {step} | {row['mean']:.4f} ± {row['std']:.4f} | {row['train s']:.1f} |")
@@ -91,7 +92,7 @@ def main(argv=None):
     text = table(validation_summary(found), args.seeds)
     print('\n' + text)
     if args.out:
-        load = ', '.join(f'{x:.1f}' for x in os.getloadavg())
+        load = load_averages()
         footer = (f'\nTorch threads: {torch.get_num_threads()}; load average (1, 5, 15 min) at the end of the '
                   f'run: {load}. The seconds compare the settings with each other, on one machine in one run.\n')
         atomic_write_bytes(Path(f'{args.out}.json'), json.dumps(found, indent=1).encode())

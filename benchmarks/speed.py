@@ -18,39 +18,35 @@ With notebook runs, the table is also written to ``results/speed.md``.
 
 Usage::
 
-    python benchmarks/speed.py                   # everything, 3 notebook runs
-    python benchmarks/speed.py --notebook-runs 0 # skip the notebook runs
-    python benchmarks/speed.py --notebook-runs 0 --seed 3  # the ratios on another split
+    python -m benchmarks.speed                   # everything, 3 notebook runs
+    python -m benchmarks.speed --notebook-runs 0 # skip the notebook runs
+    python -m benchmarks.speed --notebook-runs 0 --seed 3  # the ratios on another split
 """
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from validation_users import fit_and_validation_users
-
 from recsys_models.bayesian import BPMF, BayesianMF
 from recsys_models.networks import GRURecommender
-from recsys_models.protocol import training_windows
+from recsys_models.protocol import (evaluation_sequences, fit_and_validation_users, homework_ratings_split,
+                                   homework_user_split, training_windows)
 from recsys_models.training import GRU_RECIPE, Recipe, fit_next_item_model
 from spotlight_compat.atomic import atomic_write_bytes
-from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
 from spotlight_compat.datasets.movielens import get_movielens_dataset
 from spotlight_compat.evaluation import rmse_score, sequence_mrr_score
 from spotlight_compat.factorization.explicit import ExplicitFactorizationModel
 from spotlight_compat.sequence.implicit import ImplicitSequenceModel
 
-ROOT = Path(__file__).resolve().parent.parent
+from .machine import ROOT, load_average, machine_line
+
 NOTEBOOK_BUDGETS = {'recsys_homework.ipynb': 25, 'beyond_the_homework.ipynb': 40}  # seconds
 # The time-to-baseline run: a smaller GRU without dropout, small batches, a short budget.
 FAST_GRU = {'embedding_dim': 64, 'dropout': 0.0}
@@ -103,7 +99,7 @@ def evaluation_speedup(model, test, repeats=5):
 
 
 def explicit_ratio(dataset, seed):
-    train, test = random_train_test_split(dataset, random_state=np.random.RandomState(seed))
+    train, test = homework_ratings_split(dataset, seed)
     ExplicitFactorizationModel(n_iter=1, device='cpu').fit(train)  # warm-up: first torch calls
 
     def fit_baseline():
@@ -153,9 +149,8 @@ def gru_time_to_mrr(windows, valid, test, target, seed):
 
 
 def implicit_ratio(dataset, seed):
-    train_interactions, test_interactions = user_based_train_test_split(
-        dataset, random_state=np.random.RandomState(seed))
-    train, test = train_interactions.to_sequence(), test_interactions.to_sequence()
+    train_interactions, test_interactions = homework_user_split(dataset, seed)
+    train, test = evaluation_sequences(train_interactions), evaluation_sequences(test_interactions)
 
     def fit_pooling():
         model = ImplicitSequenceModel(n_iter=3, representation='pooling', loss='pointwise',
@@ -205,6 +200,7 @@ def main(argv=None):
     parser.add_argument('--notebook-runs', type=int, default=3)
     parser.add_argument('--seed', type=int, default=0, help='seed of the splits and models')
     args = parser.parse_args(argv)
+    load_start = load_average()
     seed = args.seed
     dataset = get_movielens_dataset('100K')
     print(f'torch threads: {torch.get_num_threads()}\n')
@@ -223,8 +219,8 @@ def main(argv=None):
                       + [f'| {name} | {value:.2f} | {target} |' for name, value, target in rows])
     print('\n' + table)
     if args.notebook_runs:
-        header = (f'`python benchmarks/speed.py --seed {seed}` on {platform.processor() or platform.machine()}, '
-                  f'{os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} threads; '
+        header = (f'`python -m benchmarks.speed --seed {seed}` on {machine_line(load_start)}; torch with '
+                  f'{torch.get_num_threads()} threads; '
                   f'one run, every ratio measured within it.\n\n')
         atomic_write_bytes(ROOT / 'results' / 'speed.md', (header + table + '\n').encode('utf-8'))
     return 0

@@ -7,8 +7,10 @@ items. ``EASE`` learns which items go together; ``SequentialRidge`` learns what 
 import numpy as np
 import scipy.sparse as sp
 
+from spotlight_compat.interactions import order_by_user_then_time
+
 from .features import rated_matrix
-from .protocol import WINDOW, user_histories
+from .protocol import CANNOT_RANK, WINDOW, user_histories
 
 def recency_profiles(prefixes, num_items, recency_decay):
     """Each prefix (n, length) as a sparse (n, num_items) bag of items: the last item weighs 1,
@@ -46,9 +48,9 @@ class EASE:
         return self
 
     def predict_sequences(self, prefixes):
-        """(n, L) prefixes -> (n, num_items) scores; the padding id scores -inf."""
+        """(n, L) prefixes -> (n, num_items) scores; the padding id scores ``CANNOT_RANK``."""
         scores = np.asarray(recency_profiles(np.asarray(prefixes), self.B.shape[0], self.recency_decay) @ self.B)
-        scores[:, 0] = -np.inf  # the padding id is not an item
+        scores[:, 0] = CANNOT_RANK  # the padding id is not an item
         return scores
 
     def predict(self, sequence):
@@ -115,12 +117,30 @@ class SequentialRidge:
         return self
 
     def predict_sequences(self, prefixes):
-        """(n, L) prefixes -> (n, num_items) scores of their last ``length`` items; padding -inf."""
+        """(n, L) prefixes -> (n, num_items) scores of their last ``length`` items; padding ``CANNOT_RANK``."""
         prefixes = np.asarray(prefixes)[:, -self.length:]
         scores = np.asarray(recency_profiles(prefixes, self.B.shape[0], self.recency_decay) @ self.B)
-        scores[:, 0] = -np.inf  # the padding id is not an item
+        scores[:, 0] = CANNOT_RANK  # the padding id is not an item
         return scores
 
     def predict(self, sequence):
         """spotlight's interface: one sequence -> the scores of every item."""
         return self.predict_sequences(np.atleast_2d(sequence))[0]
+
+
+def session_ease(interactions, gap=60, l2=300.0, recency_decay=0.65):
+    """
+    EASE on rating sessions: a user's ratings split where more than ``gap`` seconds pass.
+    Tried in the blend search (``benchmarks.search_blend``) and not kept.
+
+    Returns
+    -------
+    EASE
+        Fitted on the sessions as if each were a user.
+    """
+    order = order_by_user_then_time(interactions.user_ids, interactions.timestamps)
+    users, items, times = (a[order] for a in (interactions.user_ids, interactions.item_ids, interactions.timestamps))
+    session = np.cumsum(np.r_[True, (users[1:] != users[:-1]) | (np.diff(times) > gap)]) - 1
+    sessions = type(interactions)(session, items, timestamps=times, num_users=int(session[-1]) + 1,
+                                  num_items=interactions.num_items)
+    return EASE(l2, recency_decay).fit(sessions)

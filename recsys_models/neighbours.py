@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from .item_item import SEQUENTIAL_RIDGE, next_item_examples
-from .protocol import WINDOW, user_histories
+from .protocol import CANNOT_RANK, WINDOW, user_histories
 
 NEIGHBOUR_SETTINGS = dict(neighbours=1024, temperature=0.05, floor=1e-4)
 
@@ -66,14 +66,14 @@ class ContextNeighbours:
         return (voters @ self.followers).toarray()
 
     def predict_sequences(self, prefixes):
-        """(n, L) prefixes -> (n, num_items) log-votes; the padding id scores -inf."""
+        """(n, L) prefixes -> (n, num_items) log-votes; the padding id scores ``CANNOT_RANK``."""
         prefixes = np.asarray(prefixes)[:, -self.length:]
         prefixes = np.pad(prefixes, ((0, 0), (self.length - prefixes.shape[1], 0)))  # as the stored contexts
         queries = self.contexts(prefixes)
         votes = np.concatenate([self.votes(chunk) for chunk in queries.split(256)])
         votes /= np.maximum(votes.sum(1, keepdims=True), 1e-12)
         scores = np.log(votes + self.floor)
-        scores[:, 0] = -np.inf  # the padding id is not an item
+        scores[:, 0] = CANNOT_RANK  # the padding id is not an item
         return scores
 
     def predict(self, sequence):

@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .protocol import WINDOW
+from .protocol import CANNOT_RANK, WINDOW
+
 
 class NextItemModel(nn.Module):
     """
@@ -28,16 +29,18 @@ class NextItemModel(nn.Module):
         return hidden @ self.item_embeddings.weight.T + self.item_biases
 
     def forward(self, sequences):
-        """(B, L) item ids, left-padded with 0 -> (B, num_items) scores of the next item."""
-        return self.scores(self.hidden_states(sequences)[:, -1])
+        """(B, L) item ids, left-padded with 0 -> (B, L, num_items): at each position, the
+        scores of the item that comes next (the homework's ``GRURecommender`` returns the same)."""
+        return self.scores(self.hidden_states(sequences))
 
     @torch.inference_mode()
     def predict_sequences(self, prefixes):
-        """(n, L) prefixes -> (n, num_items) numpy scores; the padding id scores -inf."""
+        """(n, L) prefixes -> (n, num_items) numpy scores of the item after each prefix; the
+        padding id scores ``CANNOT_RANK``."""
         self.eval()
         prefixes = torch.as_tensor(np.asarray(prefixes), dtype=torch.long, device=self.item_biases.device)
-        scores = self(prefixes)
-        scores[:, 0] = -float('inf')  # the padding id is not an item
+        scores = self.scores(self.hidden_states(prefixes)[:, -1])
+        scores[:, 0] = CANNOT_RANK  # the padding id is not an item
         return scores.cpu().numpy()
 
     def log_probabilities(self, prefixes):

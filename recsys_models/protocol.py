@@ -1,21 +1,64 @@
 """
 The evaluation protocol around the homework's splits.
 
-The homework splits MovieLens once per ``seed``: ratings 80:20 at random (Part 1) and users
-90:10 (Part 2), both with ``np.random.RandomState(seed)``. Every hyperparameter, epoch count
-and blend weight is chosen on a *validation* split carved from the training side, drawn
-with ``np.random.RandomState(seed + VALIDATION_SEED_OFFSET)``: the same state as the outer
-split would draw the same shuffle (for the user split, exactly the test users, who are no
-longer there).
+The homework splits MovieLens once per ``seed``, both with ``np.random.RandomState(seed)``:
+ratings 80:20 at random (Part 1, ``homework_ratings_split``) and users 80:20 (Part 2,
+``homework_user_split``), the test users' histories cut into windows of ``WINDOW`` items.
+Every hyperparameter, epoch count and blend weight is chosen on a *validation* split carved
+from the training side (5 % of the training ratings; 10 % of the training users), drawn with
+``np.random.RandomState(seed + VALIDATION_SEED_OFFSET)``: the same state as the outer split
+would draw the same shuffle (for the user split, exactly the test users, who are no longer
+there).
+
+A next-item model scores every item; an item it cannot rank (the padding id 0, an item it
+never saw) scores ``CANNOT_RANK``. "Seen items ranked last" (spotlight's
+``exclude_preceding=True``) pushes the prefix's own items below even those.
 """
 
 import numpy as np
 
 from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
+from spotlight_compat.interactions import order_by_user_then_time
 
 VALIDATION_SEED_OFFSET = 1000
+TEST_PERCENTAGE = 0.2  # both homework splits
 WINDOW = 10       # items per training window: the test's own format
 WINDOW_STEP = 5   # a window starts every 5 items, so consecutive windows overlap by half
+# The score of an item a model cannot rank: below every real score, yet above the
+# -float32-max that the seen-items-last protocol gives the prefix's own items.
+CANNOT_RANK = -1e30
+
+
+def homework_ratings_split(dataset, seed):
+    """
+    Part 1's split: the ratings 80:20 at random, with ``np.random.RandomState(seed)``.
+
+    Returns
+    -------
+    (Interactions, Interactions)
+        The training and the test ratings.
+    """
+    return random_train_test_split(dataset, test_percentage=TEST_PERCENTAGE,
+                                   random_state=np.random.RandomState(seed))
+
+
+def homework_user_split(dataset, seed):
+    """
+    Part 2's split: the users 80:20, with ``np.random.RandomState(seed)``.
+
+    Returns
+    -------
+    (Interactions, Interactions)
+        The training users' and the test users' interactions (``evaluation_sequences`` cuts
+        the test users' into the test's windows).
+    """
+    return user_based_train_test_split(dataset, test_percentage=TEST_PERCENTAGE,
+                                       random_state=np.random.RandomState(seed))
+
+
+def training_users(dataset, seed):
+    """The training users' interactions of Part 2's split ``seed`` (the test users never read)."""
+    return homework_user_split(dataset, seed)[0]
 
 
 def validation_random_state(seed):
@@ -67,6 +110,19 @@ def validation_users(train_interactions, seed, test_percentage=0.1):
                                        random_state=validation_random_state(seed))
 
 
+def fit_and_validation_users(train_interactions, seed):
+    """
+    ``validation_users``, the validation users cut as the test is.
+
+    Returns
+    -------
+    (Interactions, SequenceInteractions)
+        The fit users' interactions and the validation users' windows of ``WINDOW`` items.
+    """
+    fit, valid = validation_users(train_interactions, seed)
+    return fit, evaluation_sequences(valid)
+
+
 def training_windows(interactions, window=WINDOW, step=WINDOW_STEP):
     """
     Every user's history cut into windows of ``window`` items, one starting every ``step``.
@@ -93,6 +149,6 @@ def user_histories(interactions):
     list of np.ndarray
         One array of item ids per user who has interactions, in user-id order.
     """
-    order = np.lexsort((interactions.timestamps, interactions.user_ids))
+    order = order_by_user_then_time(interactions.user_ids, interactions.timestamps)
     users, items = interactions.user_ids[order], interactions.item_ids[order]
     return np.split(items, np.flatnonzero(users[1:] != users[:-1]) + 1)

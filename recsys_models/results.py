@@ -1,9 +1,15 @@
-"""One run's test metrics and training times, and a timer."""
+"""
+One run's test metrics and training times, a timer, and how a metric over seeds is summed up.
+
+Over seeds, the project reports the mean and the *sample* standard deviation (ddof=1: the
+seeds are a sample of the splits one could draw), everywhere: ``mean_and_std``.
+"""
 
 import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from spotlight_compat.atomic import atomic_write_bytes
@@ -73,3 +79,38 @@ class Timer:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
 
+
+
+def mean_and_std(values):
+    """
+    The mean and the sample standard deviation (ddof=1) of per-seed ``values``.
+
+    Returns
+    -------
+    (float, float or None)
+        The std is None for a single value.
+
+    Examples
+    --------
+    >>> mean_and_std([1.0, 2.0, 3.0])
+    (2.0, 1.0)
+    >>> mean_and_std([0.5])
+    (0.5, None)
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        raise ValueError('no values: a mean over seeds needs at least one.')
+    return float(values.mean()), float(values.std(ddof=1)) if values.size > 1 else None
+
+
+def format_mean_std(values, digits=4):
+    """
+    'mean ± std' of per-seed ``values`` (``mean_and_std``); the mean alone for one value.
+
+    Examples
+    --------
+    >>> format_mean_std([0.5, 0.7])
+    '0.6000 ± 0.1414'
+    """
+    mean, std = mean_and_std(values)
+    return f'{mean:.{digits}f}' if std is None else f'{mean:.{digits}f} ± {std:.{digits}f}'

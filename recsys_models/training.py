@@ -6,6 +6,7 @@ Training of the next-item networks, and the recipes chosen on validation users
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -58,6 +59,44 @@ def progress(iterable, desc):
                 bar_format='{desc} {n_fmt}/{total_fmt} |{bar:20}|{postfix}')
 
 
+class BestEpoch:
+    """
+    Early stopping on a validation score: keeps the weights of the epoch with the best score
+    (the first, on a tie) and, with a ``patience``, says when to stop.
+
+    Parameters
+    ----------
+    patience: int, optional
+        Stop after this many epochs without a better score (None: never stop early).
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> model, best = nn.Linear(1, 1), BestEpoch(patience=2)
+    >>> [best.update(model, score) for score in (0.1, 0.3, 0.2, 0.2)]
+    [False, False, False, True]
+    >>> best.scores.index(max(best.scores))
+    1
+    """
+
+    def __init__(self, patience=None):
+        self.patience, self.scores, self.best_state = patience, [], None
+
+    def update(self, model, score):
+        """Record one epoch's ``score``, keeping ``model``'s weights when it is the best so far;
+        True when training should stop."""
+        self.scores.append(score)
+        if self.best_state is None or score > max(self.scores[:-1]):
+            self.best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            return False
+        return self.patience is not None and len(self.scores) - 1 - int(np.argmax(self.scores)) >= self.patience
+
+    def restore(self, model):
+        """Load the best epoch's weights into ``model`` (nothing when no epoch was recorded)."""
+        if self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+
 def train_next_item_model(model, windows, valid, recipe, seed, device=None, desc=None):
     """
     Train a next-item network with the cross-entropy over all items at every non-padding
@@ -103,7 +142,7 @@ def train_next_item_model(model, windows, valid, recipe, seed, device=None, desc
     steps_per_epoch = -(-len(windows) // recipe.batch_size)
     n_steps = recipe.n_epochs * steps_per_epoch
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / n_steps)
-    history, best_mrr, best_state = {'loss': [], 'valid_mrr': []}, -1.0, None
+    history, best_epoch = {'loss': [], 'valid_mrr': []}, BestEpoch()
     epochs = progress(range(recipe.n_epochs), desc)
     for epoch in epochs:
         model.train()
@@ -119,11 +158,9 @@ def train_next_item_model(model, windows, valid, recipe, seed, device=None, desc
             total_loss += loss.item() / steps_per_epoch
         history['loss'].append(total_loss)
         history['valid_mrr'].append(sequence_mrr_score(model, valid).mean())
-        if history['valid_mrr'][-1] > best_mrr:
-            best_mrr = history['valid_mrr'][-1]
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        best_epoch.update(model, history['valid_mrr'][-1])
         epochs.set_postfix_str(f"loss {total_loss:.3f}, validation MRR {history['valid_mrr'][-1]:.4f}")
-    model.load_state_dict(best_state)
+    best_epoch.restore(model)
     return history
 
 

@@ -496,3 +496,21 @@ def _large_variant_users(variant, data_home):
                        IdMapping(_large_variant_ratings(variant, data_home)[0]))
     return _user_features([(rows[k][0], rows[k][2], rows[k][1], ML1M_OCCUPATIONS[int(rows[k][3])],
                             rows[k][4]) for k in keep], ids=ids)
+
+
+def get_movielens_100k_ratings_file(data_home=None):
+    """
+    The path of MovieLens 100K's ``u.data`` (tab-separated user id, item id, rating,
+    timestamp), fetched and verified on first use, as ``get_movielens_dataset`` does: for
+    tools that hand the raw file to another program.
+
+    Parameters
+    ----------
+    data_home: path, optional
+        The cache folder (default: ``SPOTLIGHT_COMPAT_DATA`` or the user's cache).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return _ml100k_directory(data_home) / 'u.data'

@@ -9,8 +9,8 @@ from the checkout given on the command line into a fresh temporary directory, on
 run. The import is changed without editing them: ``spotlight`` resolves to
 ``spotlight_compat`` through the same ``sys.meta_path`` alias as the test suite, so
 the files keep ``from spotlight...``. For the original, spotlight's
-checkout comes first on ``sys.path`` and its download directory holds MovieLens 100K
-written in spotlight's HDF5 layout (see ``spotlight_conformance.ORIGINAL``).
+checkout comes first on ``PYTHONPATH`` and its download directory holds MovieLens 100K
+written in spotlight's HDF5 layout (see ``harness.ORIGINAL``).
 
 Where an example cannot run as written here, ``EXAMPLES`` lists exact text
 replacements, each with its reason; every replacement must match the checkout's text
@@ -29,7 +29,7 @@ which neither library depends on: ``--example-path DIR`` adds a directory holdin
 
 Usage::
 
-    python benchmarks/spotlight_examples.py SPOTLIGHT_SRC \\
+    python -m tools.spotlight_conformance.examples SPOTLIGHT_SRC \\
         [--original --original-python ORIGINAL_PYTHON] \\
         [--example-path DIR] [--only NAME ...] [--output PATH]
 """
@@ -45,9 +45,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from peers import recorded_command
-from spotlight_conformance import (ALIAS, DEFAULT_OUTPUT, ORIGINAL,  # noqa: E402
-                                   movielens_u_data, readme_blocks, write_atomically)
+from benchmarks.machine import load_averages, recorded_command
+
+from .harness import DEFAULT_OUTPUT, movielens_u_data, prelude, readme_blocks, subprocess_environment, write_atomically
 
 MOVIELENS_1M = ("get_movielens_dataset('1M')", "get_movielens_dataset('100K')",
                 'dataset', 'MovieLens 1M cannot be downloaded offline: MovieLens 100K instead')
@@ -154,8 +154,7 @@ RUNNER = '''
 import runpy
 import sys
 
-sys.argv = {argv!r}
-sys.path.insert(0, {workdir!r})
+sys.argv = {argv!r}  # the runner sits in the work directory: first on the import path
 runpy.run_path({script!r}, run_name='__main__')
 '''
 
@@ -223,12 +222,6 @@ def notebook_output(path):
     return lines[-1] if lines else ''
 
 
-def prelude(mode, checkout, u_data):
-    if mode == 'compat':
-        return ALIAS
-    return ORIGINAL.format(checkout=str(checkout.resolve()), u_data=u_data)
-
-
 def prepare(example, checkout, workdir, carried):
     """Copy the example's folder into ``workdir``, adapt its script; the script to run."""
     shutil.copytree(checkout / example['directory'], workdir, dirs_exist_ok=True)
@@ -247,8 +240,9 @@ def prepare(example, checkout, workdir, carried):
     return script
 
 
-def run_process(python, runner, workdir, timeout, example_path):
-    environment = dict(os.environ, PYTHONDONTWRITEBYTECODE='1', MPLBACKEND='Agg')
+def run_process(python, runner, workdir, timeout, example_path, mode, checkout):
+    """Run ``runner`` in ``workdir``; its exit code, output, first error line and seconds."""
+    environment = subprocess_environment(mode, checkout.resolve(), MPLBACKEND='Agg')
     if example_path:
         environment['PYTHONPATH'] = os.pathsep.join(
             filter(None, [str(example_path), environment.get('PYTHONPATH')]))
@@ -273,9 +267,9 @@ def run_example(example, mode, python, checkout, u_data, settings, carried, keep
     script = prepare(example, checkout, workdir, carried)
     runner = workdir / '_run_example.py'
     runner.write_text(prelude(mode, checkout, u_data) + RUNNER.format(
-        argv=[script.name, *example['args']], workdir=str(workdir), script=str(script)))
+        argv=[script.name, *example['args']], script=str(script)))
     code, stdout, error, seconds = run_process(python, runner, workdir, settings.timeout,
-                                               settings.example_path)
+                                               settings.example_path, mode, checkout)
     missing = [name for name in example['produces'] if not (workdir / name).exists()]
     if error is None and missing:
         error = 'did not write ' + ', '.join(missing)
@@ -293,7 +287,7 @@ def run_readme_block(number, block, mode, python, checkout, u_data, settings):
     runner = workdir / '_run_block.py'
     runner.write_text(prelude(mode, checkout, u_data) + README_RUNNER.format(script=str(script)))
     _, stdout, error, seconds = run_process(python, runner, workdir, settings.timeout,
-                                            settings.example_path)
+                                            settings.example_path, mode, checkout)
     shutil.rmtree(workdir, ignore_errors=True)
     lines = [line for line in stdout.splitlines() if line.strip()]
     return dict(error=error, seconds=seconds, result='; '.join(lines))
@@ -423,7 +417,7 @@ def run_examples(checkout, modes, output, command, example_path=None, timeout=24
     Run the README blocks and examples with each interpreter of ``modes``
     ({'compat': python[, 'original': python]}) and write their section of ``output``.
     """
-    load = ', '.join(f'{value:.2f}' for value in os.getloadavg())
+    load = load_averages()
     u_data = movielens_u_data()
     settings = argparse.Namespace(timeout=timeout, example_path=example_path)
     keep = Path(tempfile.mkdtemp(prefix='spotlight-example-logs-'))
@@ -463,7 +457,7 @@ def main():
     if arguments.original:
         modes['original'] = arguments.original_python
     command = recorded_command(
-        ['python', 'benchmarks/spotlight_examples.py', arguments.checkout,
+        ['python', '-m', 'tools.spotlight_conformance.examples', arguments.checkout,
          *(['--original'] if arguments.original else []),
          *(['--example-path', arguments.example_path] if arguments.example_path else [])],
         {arguments.checkout: 'SPOTLIGHT_SRC'})

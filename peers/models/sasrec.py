@@ -19,10 +19,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from recsys_models.protocol import CANNOT_RANK
+from recsys_models.training import BestEpoch
+
 
 @dataclass(frozen=True)
 class SASRecSetting:
-    """The hyperparameters tuned on validation users (``peer_tuning.SASREC_SPACE``)."""
+    """The hyperparameters tuned on validation users (``peers.tuning.SASREC_SPACE``)."""
     hidden: int = 50
     n_blocks: int = 2
     n_heads: int = 1
@@ -106,7 +109,7 @@ class SASRec(nn.Module):
         self.eval()
         prefixes = torch.as_tensor(np.asarray(prefixes)[:, -self.max_length:], dtype=torch.long)
         scores = self.hidden_states(prefixes)[:, -1] @ self.items.weight.T
-        scores[:, 0] = -float('inf')
+        scores[:, 0] = CANNOT_RANK  # the padding id is not an item
         return scores.double().numpy()
 
 
@@ -150,7 +153,7 @@ def fit_sasrec(histories, num_items, setting, seed, validate=None, patience=None
     model = SASRec(num_items, setting)
     chunks = torch.from_numpy(training_chunks(histories, setting.max_length))
     optimizer = torch.optim.Adam(model.parameters(), lr=setting.learning_rate, betas=(0.9, 0.98))
-    scores, best, best_state = [], -np.inf, None
+    best_epoch = BestEpoch(patience)
     for _ in range(setting.n_epochs):
         model.train()
         for batch in chunks[torch.randperm(len(chunks))].split(setting.batch_size):
@@ -158,15 +161,10 @@ def fit_sasrec(histories, num_items, setting, seed, validate=None, patience=None
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        if validate is not None:
-            scores.append(validate(model))
-            if scores[-1] > best:
-                best, best_state = scores[-1], {k: v.clone() for k, v in model.state_dict().items()}
-            elif patience is not None and len(scores) - 1 - int(np.argmax(scores)) >= patience:
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return model, scores
+        if validate is not None and best_epoch.update(model, validate(model)):
+            break
+    best_epoch.restore(model)
+    return model, best_epoch.scores
 
 
 def _loss(model, inputs, targets, loss, num_items):

@@ -19,7 +19,7 @@ one goes first alternating too, so that a busy machine slows both alike. The
 
 Usage::
 
-    python benchmarks/against_spotlight.py --original-python ORIGINAL_PYTHON \\
+    python -m tools.spotlight_conformance.timing --original-python ORIGINAL_PYTHON \\
         [--sizes 1M 10M 20M] [--runs 3] [--short-runs 15] [--output results/against_spotlight.md]
 
 The data steps at 1M rows take tens of milliseconds, about as much as a fresh process's
@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / 'results' / 'against_spotlight.md'
 NUM_USERS, NUM_ITEMS = 66_666, 10_000
 DATA_STEPS = ('random_train_test_split', 'user_based_train_test_split', 'to_sequence')
@@ -124,14 +124,9 @@ def measure(python, name, step, size, u_data):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _u_data():
-    from spotlight_compat.datasets import movielens
-    movielens.get_movielens_dataset('100K')
-    return str(movielens._ml100k_directory(None) / 'u.data')
-
-
 def run_all(arguments):
-    u_data = _u_data()
+    from .harness import movielens_u_data  # here: workers run the original, without this package
+    u_data = movielens_u_data()
     plan = [(step, size) for size in arguments.sizes for step in DATA_STEPS]
     plan += [(step, '100K') for step in MODEL_STEPS]
     pythons = {'original': arguments.original_python, 'compat': arguments.python}
@@ -179,8 +174,8 @@ def _span(runs, kind):
 
 
 def write_report(path, arguments, times, loads, started, finished):
-    from peers import recorded_command  # here too: workers run the original
-    command = recorded_command(['python', 'benchmarks/against_spotlight.py', '--original-python',
+    from benchmarks.machine import recorded_command  # here too: workers run the original
+    command = recorded_command(['python', '-m', 'tools.spotlight_conformance.timing', '--original-python',
                                 arguments.original_python, '--sizes', *arguments.sizes,
                                 '--runs', arguments.runs, '--short-runs', arguments.short_runs])
     lines = ['# spotlight_compat against spotlight 0.1.6', '',

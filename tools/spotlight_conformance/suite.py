@@ -10,8 +10,8 @@ How the tests see ``spotlight_compat``: the tests are copied into a temporary
 directory next to a generated ``conftest.py`` that installs an import alias (a
 ``sys.meta_path`` finder mapping ``spotlight`` and ``spotlight.X`` to
 ``spotlight_compat`` and ``spotlight_compat.X``), so the test files run unchanged.
-For the original, the generated ``conftest.py`` puts the checkout first on
-``sys.path`` instead and points spotlight's download directory at a temporary one
+For the original, the checkout comes first on ``PYTHONPATH`` instead and the generated
+``conftest.py`` points spotlight's download directory at a temporary one
 holding MovieLens 100K written in spotlight's HDF5 layout from the cached
 ``u.data`` (spotlight's loader downloads from GitHub, which may be unreachable);
 that needs ``h5py`` in the original's interpreter.
@@ -19,14 +19,14 @@ that needs ``h5py`` in the original's interpreter.
 Each test file runs in its own pytest process (``--python`` chooses the
 interpreter, so the original can run from a separate virtual environment).
 spotlight's readme.rst code blocks and example scripts then run end to end with each
-library (``benchmarks/spotlight_examples.py``, which says what it changes in them:
+library (``tools/spotlight_conformance/examples.py``, which says what it changes in them:
 the import, MovieLens 100K for downloads that cannot happen offline, smaller search
 budgets); ``--examples-only`` runs just those and replaces their section of an
 existing report.
 
 Usage::
 
-    python benchmarks/spotlight_conformance.py SPOTLIGHT_SRC \\
+    python -m tools.spotlight_conformance.suite SPOTLIGHT_SRC \\
         [--original --original-python ORIGINAL_PYTHON] \\
         [--example-path DIR] [--examples-only] [--output PATH]
 
@@ -48,66 +48,11 @@ from pathlib import Path
 
 import numpy as np
 
-from peers import recorded_command
+from benchmarks.machine import load_averages, recorded_command
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / 'results' / 'spotlight_conformance.md'
-
-ALIAS = '''
-import importlib
-import importlib.abc
-import importlib.util
-import sys
-
-
-class SpotlightAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports of spotlight[.X] return spotlight_compat[.X]."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == 'spotlight' or name.startswith('spotlight.'):
-            return importlib.util.spec_from_loader(name, self, is_package=True)
-        return None
-
-    def create_module(self, spec):
-        return importlib.import_module('spotlight_compat' + spec.name[len('spotlight'):])
-
-    def exec_module(self, module):
-        pass
-
-
-sys.meta_path.insert(0, SpotlightAlias())
-'''
-
-ORIGINAL = '''
-import os
-import sys
-import tempfile
-
-import numpy as np
-
-sys.path.insert(0, {checkout!r})
-import spotlight  # noqa: E402
-from spotlight.datasets import _transport  # noqa: E402
-
-assert spotlight.__file__.startswith({checkout!r}), spotlight.__file__
-
-
-def _movielens_100k_hdf5(data_dir, u_data):
-    import h5py
-    rows = np.loadtxt(u_data, dtype=np.int64)
-    directory = os.path.join(data_dir, 'movielens', 'v0.2.0')
-    os.makedirs(directory, exist_ok=True)
-    with h5py.File(os.path.join(directory, 'movielens_movielens_100K.hdf5'), 'w') as data:
-        data['/user_id'] = rows[:, 0].astype(np.int32)
-        data['/item_id'] = rows[:, 1].astype(np.int32)
-        data['/rating'] = rows[:, 2].astype(np.float32)
-        data['/timestamp'] = rows[:, 3].astype(np.int32)
-
-
-_transport.DATA_DIR = tempfile.mkdtemp(prefix='spotlight-data-')
-_movielens_100k_hdf5(_transport.DATA_DIR, {u_data!r})
-'''
-
+from .examples import run_examples
+from .harness import (ALIAS, DEFAULT_OUTPUT, ORIGINAL, movielens_u_data, subprocess_environment,
+                      write_atomically)
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -146,13 +91,6 @@ def parse_arguments():
     return arguments
 
 
-def movielens_u_data():
-    """The cached MovieLens 100K ratings (fetched by spotlight_compat if needed)."""
-    from spotlight_compat.datasets import movielens
-    movielens.get_movielens_dataset('100K')
-    return str(movielens._ml100k_directory(None) / 'u.data')
-
-
 def prepare_suite(checkout, mode, u_data):
     """A temporary copy of the checkout's tests with the conftest of ``mode``."""
     directory = Path(tempfile.mkdtemp(prefix=f'spotlight-tests-{mode}-'))
@@ -169,12 +107,12 @@ def test_files(checkout, only=None):
     return [name for name in files if not only or name in only]
 
 
-def run_file(python, suite, name, timeout):
-    """Counts of one test file's outcomes, from pytest's JUnit XML, and its wall time."""
+def run_file(python, suite, name, timeout, environment):
+    """Counts of one test file's outcomes, from pytest's JUnit XML, and its wall time; run with
+    ``environment`` (``subprocess_environment``)."""
     report = suite / f'{name.replace("/", "_")}.xml'
     command = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--rootdir', str(suite),
                f'--junitxml={report}', str(suite / 'tests' / name)]
-    environment = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
     start = time.perf_counter()
     try:
         result = subprocess.run(command, cwd=suite, capture_output=True, text=True,
@@ -208,14 +146,6 @@ def _first_line(message):
     return (message.strip().splitlines() or [''])[0][:160]
 
 
-def readme_blocks(checkout):
-    """The ``.. code-block:: python`` blocks of the checkout's readme.rst, dedented."""
-    import textwrap
-    text = (checkout / 'readme.rst').read_text()
-    blocks = re.findall(r'\.\. code-block:: python\n\n((?:    .*\n|\n)+)', text)
-    return [textwrap.dedent(block) for block in blocks]
-
-
 def describe(counts):
     if 'error' in counts:
         return f'did not run: {counts["error"]}', '', ''
@@ -231,7 +161,7 @@ def write_report(path, checkout, files, results, python, original_python, load):
                     + '` (original)')
     lines = ['# spotlight\'s own test suite against spotlight_compat', '',
              'Written by `'
-             + recorded_command(['python', 'benchmarks/spotlight_conformance.py', checkout,
+             + recorded_command(['python', '-m', 'tools.spotlight_conformance.suite', checkout,
                                  *(['--original'] if 'original' in results else [])],
                                 {checkout: 'SPOTLIGHT_SRC'})
              + '`: each test file of the '
@@ -325,7 +255,7 @@ else:
 
 def statistical_mrrs(python, mode, checkout, u_data, seeds, timeout):
     """MRR of every statistical setting and seed, each run in a fresh process."""
-    prefix = ALIAS if mode == 'compat' else f'import sys\nsys.path.insert(0, {str(checkout)!r})\n'
+    prefix = ALIAS if mode == 'compat' else ''
     with tempfile.TemporaryDirectory() as workdir:
         script = Path(workdir) / 'mrr_over_seeds.py'
         script.write_text(prefix + STATISTICS_WORKER)
@@ -334,7 +264,8 @@ def statistical_mrrs(python, mode, checkout, u_data, seeds, timeout):
             mrrs[name] = []
             for seed in seeds:
                 result = subprocess.run([python, str(script), kind, json.dumps(kwargs), str(seed),
-                                         u_data], capture_output=True, text=True, timeout=timeout)
+                                         u_data], capture_output=True, text=True, timeout=timeout,
+                                        env=subprocess_environment(mode, checkout))
                 if result.returncode != 0:
                     raise RuntimeError(f'{mode} {name} seed {seed}: {result.stderr[-2000:]}')
                 mrrs[name].append(float(result.stdout.strip().splitlines()[-1]))
@@ -375,12 +306,6 @@ STATISTICS_NOTE = (
     'by seed.')
 
 
-def write_atomically(path, text):
-    """Replace ``path`` with ``text`` in one rename (the report is never half-written)."""
-    from spotlight_compat.atomic import atomic_write_bytes
-    atomic_write_bytes(path, text.encode('utf-8'))
-
-
 def replace_statistics(arguments, modes, u_data):
     """Run the statistical settings and put their table in place of the report's old one."""
     statistics = {mode: statistical_mrrs(python, mode, arguments.checkout.resolve(), u_data,
@@ -395,7 +320,7 @@ def replace_statistics(arguments, modes, u_data):
 
 def examples_command(arguments):
     return recorded_command(
-        ['python', 'benchmarks/spotlight_conformance.py', arguments.checkout,
+        ['python', '-m', 'tools.spotlight_conformance.suite', arguments.checkout,
          *(['--original'] if arguments.original else []),
          *(['--example-path', arguments.example_path] if arguments.example_path else []),
          *(['--examples-only'] if arguments.examples_only else [])],
@@ -404,7 +329,7 @@ def examples_command(arguments):
 
 def main():
     arguments = parse_arguments()
-    load = ', '.join(f'{value:.2f}' for value in os.getloadavg())
+    load = load_averages()
     u_data = movielens_u_data()
     files = test_files(arguments.checkout, arguments.files)
     modes = {'compat': arguments.python}
@@ -413,7 +338,6 @@ def main():
     if arguments.statistics_only:
         replace_statistics(arguments, modes, u_data)
         return
-    from spotlight_examples import run_examples
     if arguments.examples_only:
         run_examples(arguments.checkout, modes, arguments.output, examples_command(arguments),
                      arguments.example_path, arguments.example_timeout)
@@ -424,7 +348,8 @@ def main():
         suite = prepare_suite(arguments.checkout, mode, u_data)
         results[mode] = {}
         for name in files:
-            results[mode][name] = run_file(python, suite, name, arguments.timeout)
+            results[mode][name] = run_file(python, suite, name, arguments.timeout,
+                                           subprocess_environment(mode, arguments.checkout.resolve()))
             print(mode, name, describe(results[mode][name][0])[0], flush=True)
         shutil.rmtree(suite, ignore_errors=True)
     statistics = {}

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from peers import LOWEST  # the score of items a peer cannot rank
-from recsys_models.protocol import WINDOW, user_histories
+from recsys_models.protocol import CANNOT_RANK, WINDOW, user_histories
 
 # Negative samples drawn ahead per refill (GRU4Rec's default is 10 million, about 10 s to draw
 # on a CPU, more than 50 of its epochs here need); a speed setting only.
@@ -62,6 +61,18 @@ def sessions_frame(train, sessions):
         'Time': np.concatenate([np.arange(len(items)) for items in groups])})
 
 
+@contextlib.contextmanager
+def numpy_global_seed(seed):
+    """NumPy's global random state seeded with ``seed`` inside the block (GRU4Rec draws its
+    negative samples from it), and put back as it was afterwards."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
 def fit(module, train, setting, seed):
     """
     Train ``module.GRU4Rec`` on the CPU with ``setting`` (its constructor's parameters, plus
@@ -73,12 +84,11 @@ def fit(module, train, setting, seed):
     if parameters.get('embedding') == 'layersize':
         parameters['embedding'] = parameters['layers'][0]
     torch.manual_seed(seed)
-    np.random.seed(seed)
     model = module.GRU4Rec(device=torch.device('cpu'), **parameters)
     # compatibility_mode=True (the Theano version's numpy initialisation) breaks under NumPy 2,
     # whose type promotion makes its float32 weights float64; the PyTorch initialisation
     # instead, seeded by torch.manual_seed.
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), numpy_global_seed(seed):
         model.fit(frame, sample_cache_max_size=SAMPLE_CACHE, compatibility_mode=False)
     if model.error_during_train:
         raise FloatingPointError(f'GRU4Rec stopped on a NaN loss with {setting}.')
@@ -107,7 +117,7 @@ def scorer(model, num_items):
                                              training=False)
             for h, new in zip(hidden, state):
                 h[rows] = new
-        scores = np.full((len(mapped), num_items), LOWEST)
+        scores = np.full((len(mapped), num_items), CANNOT_RANK)
         scores[:, known] = last.numpy()[:, to_internal[known]]
         return scores
     return score

@@ -4,9 +4,9 @@ same trial budget for each: an optuna TPE search (seeded) over each model's own 
 parameter space, every trial fitted on the fit users of the validation split of outer seed
 ``VALIDATION_SEED`` (``recsys_models.protocol.validation_users``) and scored by plain MRR on
 its validation users' windows. The test users are never read. The chosen setting is then
-fitted on every outer seed's training users by ``peers.py``.
+fitted on every outer seed's training users by ``python -m benchmarks.peers``.
 
-Run through ``peers.py``::
+Run through the peers' runner::
 
     bash benchmarks/peers.sh --tune gru4rec-official --trials 20 --gru4rec-src GRU4REC_SRC
     bash benchmarks/peers.sh --tune sasrec-tuned --trials 20
@@ -19,9 +19,12 @@ import time
 
 import numpy as np
 
-from recsys_models.protocol import user_histories
+from recsys_models.protocol import fit_and_validation_users, training_users, user_histories
 from spotlight_compat.evaluation import sequence_mrr_score
-from validation_users import fit_and_validation_users, training_users
+
+from .adapters import gru4rec_official
+from .models.sasrec import SASRecSetting, fit_sasrec
+from .scoring import SequenceScorer
 
 VALIDATION_SEED = 0
 
@@ -111,7 +114,7 @@ def gru4rec_setting(drawn):
 
 
 def sasrec_setting(drawn, n_epochs):
-    from sasrec import SASRecSetting
+    """A drawn SASRec setting trained for ``n_epochs``."""
     return SASRecSetting(**drawn, n_epochs=n_epochs)
 
 
@@ -122,8 +125,6 @@ def validation_data(dataset, seed=VALIDATION_SEED):
 
 def gru4rec_trial(module, fit, valid, drawn, seed):
     """Validation MRR of one drawn GRU4Rec setting."""
-    import gru4rec_official
-    from peers import SequenceScorer
     model = gru4rec_official.fit(module, fit, gru4rec_setting(drawn), seed)
     score = gru4rec_official.scorer(model, valid.num_items)
     return float(sequence_mrr_score(SequenceScorer(score), valid).mean()), {}
@@ -131,8 +132,6 @@ def gru4rec_trial(module, fit, valid, drawn, seed):
 
 def sasrec_trial(fit, valid, drawn, seed):
     """Best validation MRR over the epochs of one drawn SASRec setting, and that epoch."""
-    from peers import SequenceScorer
-    from sasrec import fit_sasrec
     setting = sasrec_setting(drawn, SASREC_MAX_EPOCHS)
     _, scores = fit_sasrec(user_histories(fit), valid.num_items, setting, seed,
                            validate=lambda model: float(
@@ -186,10 +185,10 @@ def tune(row, dataset, n_trials, gru4rec_module=None, seed=VALIDATION_SEED, log=
 
 def chosen_setting(row, tuning):
     """
-    The setting ``peers.py`` fits for ``row``, from results/peers_tuning.json's content:
+    The setting the runner fits for ``row``, from results/peers_tuning.json's content:
     ``GRU4Rec``'s arguments plus ``sessions``, or ``SASRecSetting``'s fields.
     """
     if row not in tuning:
-        raise LookupError(f'{row} has not been tuned: run peers.py --tune {row} first.')
+        raise LookupError(f'{row} has not been tuned: run bash benchmarks/peers.sh --tune {row} first.')
     chosen = dict(tuning[row]['chosen'])
     return gru4rec_setting(chosen) if row == 'gru4rec-official' else chosen

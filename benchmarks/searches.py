@@ -1,29 +1,8 @@
-"""
-The Part 2 validation protocol of the searches, from the command line: for each seed, the
-training users of the homework's user split are split again into fit and validation users
-(``recsys_models.protocol.validation_users``), and a search function scores its settings on
-them. The test users are never read.
-"""
+"""What the validation searches (``benchmarks.search_*``) share: their command line over seeds."""
 
 import argparse
 
-import numpy as np
-
-from recsys_models.protocol import evaluation_sequences, validation_users
-from spotlight_compat.cross_validation import user_based_train_test_split
 from spotlight_compat.datasets.movielens import get_movielens_dataset
-
-
-def training_users(dataset, seed):
-    """The training interactions of the homework's user-based split ``seed``."""
-    train, _ = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
-    return train
-
-
-def fit_and_validation_users(train, seed):
-    """The fit users' interactions and the validation users' test-style sequences."""
-    fit, valid = validation_users(train, seed)
-    return fit, evaluation_sequences(valid)
 
 
 def scores_per_seed(validation_scores, description, argv=None, options=None, own_options=None):
