@@ -67,8 +67,8 @@ def fit_gru4rec_tuned(train, seed, tuning, gru4rec_src):
             {'commit': commit})
 
 
-def fit_sasrec_tuned(train, seed, tuning, gru4rec_src=None):
-    """SASRec with its tuned setting and epoch count, fitted on ``train``."""
+def fit_sasrec_tuned(train, seed, tuning, gru4rec_src):
+    """SASRec with its tuned setting and epoch count, fitted on ``train`` (``gru4rec_src`` unused)."""
     setting = SASRecSetting(**chosen_setting('sasrec-tuned', tuning))
     start = time.perf_counter()
     model, _ = fit_sasrec(user_histories(train), train.num_items, setting, seed)

@@ -1,8 +1,8 @@
 """
 Write the README's results tables from the result files, so that no number is copied by
 hand: ``results/benchmark.json`` (the notebook's models over seeds 0-4, written by
-``benchmarks/benchmark.py``) and ``results/peers.json`` (the peer libraries on the same
-splits, written by ``benchmarks/peers.py``). The tables replace the README's text between
+``python -m benchmarks.benchmark``) and ``results/peers.json`` (the peer libraries on the same
+splits, written by ``python -m benchmarks.peers``). Over seeds: mean ± sample std. The tables replace the README's text between
 the two ``GENERATED`` markers; ``--check`` only compares and fails when the README is stale.
 
 Usage::
@@ -15,20 +15,18 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from recsys_models.report import comparison_rows, load_results, mean_seconds, tuned_peer_comparison
+from peers.report import comparison_rows, load_peers, tuned_peer_comparison
+from recsys_models.report import load_benchmark, mean_seconds
+from recsys_models.results import format_mean_std
 from spotlight_compat.atomic import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / 'README.md'
 BEGIN, END = '<!-- BEGIN GENERATED: results -->', '<!-- END GENERATED: results -->'
-def mean_std(values):
-    """'mean ± std' of the per-seed values (population std, as in results/benchmark.md)."""
-    return f'{np.mean(values):.4f} ± {np.std(values):.4f}'
 
 
 def seconds(values):
+    """The mean of the known fit seconds, or '-'."""
     mean = mean_seconds(values)
     return '-' if mean is None else f'{mean:.1f}'
 
@@ -45,17 +43,17 @@ def tables(benchmark, report):
                   + '; '.join(f"`{run['command']}` on {run['machine']}" for run in report['runs']) + '.', '']
     lines += ['| explicit: test RMSE (lower is better) | from | mean ± std | fit s |', '|---|---|---|---|']
     for row in rows['RMSE']:
-        lines.append(f"| {row['label']} | {row['source']} | {mean_std(row['values'])} | {seconds(row['fit_s'])} |")
+        lines.append(f"| {row['label']} | {row['source']} | {format_mean_std(row['values'])} | {seconds(row['fit_s'])} |")
     lines += ['', '| implicit: test MRR (higher is better) | from | plain | seen items ranked last | fit s |',
               '|---|---|---|---|---|']
     for row in rows['MRR']:
-        seen_last = mean_std(row['seen_last']) if row['seen_last'] else '-'
-        lines.append(f"| {row['label']} | {row['source']} | {mean_std(row['values'])} | {seen_last} "
+        seen_last = format_mean_std(row['seen_last']) if row['seen_last'] else '-'
+        lines.append(f"| {row['label']} | {row['source']} | {format_mean_std(row['values'])} | {seen_last} "
                      f"| {seconds(row['fit_s'])} |")
     head_to_head = tuned_peer_comparison(benchmark, report)
     if head_to_head is not None:
         lines += ['', 'Part 2 seed by seed: our best blend and best single model against the best peer '
-                  'tuned with our budget (`recsys_models.report.tuned_peer_comparison`); the last row is '
+                  'tuned with our budget (`peers.report.tuned_peer_comparison`); the last row is '
                   'the single model\'s lead, negative where the peer wins.', '',
                   '| test MRR | ' + ' | '.join(head_to_head.columns) + ' |',
                   '|---|' + '---|' * len(head_to_head.columns)]
@@ -66,6 +64,7 @@ def tables(benchmark, report):
 
 
 def updated_readme(readme, generated):
+    """``readme`` with ``generated`` between the markers (a ``ValueError`` unless each is there once)."""
     if readme.count(BEGIN) != 1 or readme.count(END) != 1:
         raise ValueError(f'README.md must hold the markers {BEGIN} and {END} once each')
     head, rest = readme.split(BEGIN)
@@ -74,10 +73,11 @@ def updated_readme(readme, generated):
 
 
 def main(argv=None):
+    """Rewrite the README's tables, or with ``--check`` say whether they are stale (exit 1)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--check', action='store_true', help='fail if the README is stale')
     args = parser.parse_args(argv)
-    benchmark, report = load_results(ROOT / 'results' / 'benchmark.json', ROOT / 'results' / 'peers.json')
+    benchmark, report = load_benchmark(ROOT / 'results' / 'benchmark.json'), load_peers(ROOT / 'results' / 'peers.json')
     readme = README.read_text()
     new = updated_readme(readme, tables(benchmark, report))
     if args.check:

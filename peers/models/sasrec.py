@@ -108,9 +108,9 @@ class SASRec(nn.Module):
         """(n, L) numpy prefixes -> (n, num_items) numpy scores of the next item."""
         self.eval()
         prefixes = torch.as_tensor(np.asarray(prefixes)[:, -self.max_length:], dtype=torch.long)
-        scores = self.hidden_states(prefixes)[:, -1] @ self.items.weight.T
+        scores = (self.hidden_states(prefixes)[:, -1] @ self.items.weight.T).double().numpy()
         scores[:, 0] = CANNOT_RANK  # the padding id is not an item
-        return scores.double().numpy()
+        return scores
 
 
 def training_chunks(histories, max_length):
