@@ -4,7 +4,6 @@ handout writer refuses to overwrite the solution.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -42,8 +41,9 @@ def test_readme_tables_set_the_best_single_model_against_the_best_tuned_peer():
 
 
 def test_the_readmes_words_on_the_tuned_peers_follow_the_result_files():
-    from recsys_models.report import load_results, tuned_peer_comparison
-    benchmark, peers = load_results(ROOT / 'results' / 'benchmark.json', ROOT / 'results' / 'peers.json')
+    from peers.report import load_peers, tuned_peer_comparison
+    from recsys_models.report import load_benchmark
+    benchmark, peers = load_benchmark(ROOT / 'results' / 'benchmark.json'), load_peers(ROOT / 'results' / 'peers.json')
     lead = tuned_peer_comparison(benchmark, peers).iloc[-1].drop('mean')
     readme = (ROOT / 'README.md').read_text()
     # "Tuned, neither reaches our best single model, the sequential ridge, on any seed"
@@ -67,7 +67,7 @@ def test_handout_writer_refuses_to_overwrite_the_solution(capsys):
 
 def test_run_notebook_keeps_outputs_and_drops_run_metadata():
     import nbformat
-    import run_notebook
+    from scripts import run_notebook
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell('## Part A'),
         nbformat.v4.new_code_cell('x = 1', metadata={'papermill': {'duration': 2.0}, 'execution': {'iopub.status.busy': 'now'}}),
@@ -86,14 +86,14 @@ def test_run_notebook_keeps_outputs_and_drops_run_metadata():
 
 
 def test_run_notebook_names_a_missing_notebook(tmp_path):
-    import run_notebook
+    from scripts import run_notebook
     with pytest.raises(FileNotFoundError, match='absent.ipynb'):
         run_notebook.run_notebook(tmp_path / 'absent.ipynb')
 
 
 def test_run_notebook_executes_with_parameters(tmp_path):
     import nbformat
-    import run_notebook
+    from scripts import run_notebook
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('SEED = 0', metadata={'tags': ['parameters']}),
         nbformat.v4.new_code_cell('print(SEED * 10)')])
@@ -109,7 +109,7 @@ def test_run_notebook_executes_with_parameters(tmp_path):
 
 def test_machine_specific_outputs_finds_paths_and_download_logs():
     import nbformat
-    import run_notebook
+    from scripts import run_notebook
     stream = nbformat.v4.new_output
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('a', outputs=[stream('stream', name='stdout', text='RMSE 0.93\n')]),
@@ -127,7 +127,7 @@ def test_machine_specific_outputs_finds_paths_and_download_logs():
 
 def test_run_notebook_leaves_a_notebook_unchanged_when_its_outputs_hold_a_machine_path(tmp_path):
     import nbformat
-    import run_notebook
+    from scripts import run_notebook
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('import os\nprint(os.path.join("/tmp", "x"))')])
     notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
     path = tmp_path / 'prints_a_path.ipynb'
@@ -142,7 +142,7 @@ def test_run_notebook_leaves_a_notebook_unchanged_when_its_outputs_hold_a_machin
 
 def test_run_notebook_kernel_talks_over_local_sockets_without_the_tcp_warning(tmp_path, capfd):
     import nbformat
-    import run_notebook
+    from scripts import run_notebook
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         'import json, ipykernel.connect\nprint(json.loads(ipykernel.connect.get_connection_info())["transport"])')])
     notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
@@ -150,47 +150,3 @@ def test_run_notebook_kernel_talks_over_local_sockets_without_the_tcp_warning(tm
     run_notebook.run_notebook(tmp_path / 'transport.ipynb', tmp_path / 'out.ipynb')
     assert nbformat.read(tmp_path / 'out.ipynb', as_version=4).cells[0].outputs[0].text == 'ipc\n'
     assert 'without encryption' not in capfd.readouterr().err
-
-
-def test_against_spotlight_calls_a_step_faster_or_slower_only_when_the_ranges_separate():
-    import against_spotlight
-
-    def runs(*seconds):
-        return [{'cpu': value, 'wall': value} for value in seconds]
-
-    assert against_spotlight.verdict(runs(2.0, 3.0, 4.0), runs(1.0, 1.5, 1.2)) == '2.50x, faster'
-    assert against_spotlight.verdict(runs(1.0, 1.5), runs(2.0, 3.0)).endswith(', slower')
-    assert against_spotlight.verdict(runs(1.0, 2.0, 3.0), runs(1.5, 2.5)).endswith(
-        'the same within the run-to-run spread')
-
-
-def test_recorded_commands_name_placeholders_not_this_machines_paths(tmp_path):
-    from argparse import Namespace
-
-    import against_spotlight
-    import spotlight_conformance
-    import spotlight_examples
-    from peers import recorded_command
-    machine = Path('/tmp/x')  # a checkout, interpreter or folder of the machine that ran it
-    assert recorded_command(['python', 'benchmarks/peers.py', '--tune', 'gru4rec-official',
-                             '--gru4rec-src', machine / 'gru4rec', f'--results-dir={machine}/out']) == (
-        'python benchmarks/peers.py --tune gru4rec-official --gru4rec-src GRU4REC_SRC --results-dir=DIR')
-    against_spotlight.write_report(tmp_path / 'against.md', Namespace(
-        original_python=str(machine / 'bin/python'), sizes=['1M'], runs=3, short_runs=15), {}, [1.0], 0.0, 1.0)
-    ours, original = str(ROOT / '.venv/bin/python'), str(machine / 'bin/python')
-    spotlight_conformance.write_report(tmp_path / 'conformance.md', machine / 'spotlight', [],
-                                       {'compat': {}, 'original': {}}, ours, original, '0.00')
-    command = spotlight_conformance.examples_command(Namespace(
-        checkout=machine / 'spotlight', original=True, example_path=machine / 'site', examples_only=True))
-    examples = '\n'.join(spotlight_examples.section(
-        [], {'compat': '/usr/bin/python3', 'original': original}, command, machine / 'site', '0.00', ''))
-    against, conformance = (tmp_path / 'against.md').read_text(), (tmp_path / 'conformance.md').read_text()
-    assert ('`python benchmarks/against_spotlight.py --original-python ORIGINAL_PYTHON --sizes 1M --runs 3 '
-            '--short-runs 15`') in against
-    assert '`python benchmarks/spotlight_conformance.py SPOTLIGHT_SRC --original`' in conformance
-    assert 'Interpreters: `.venv/bin/python` (compat), `ORIGINAL_PYTHON` (original)' in conformance
-    assert ('`python benchmarks/spotlight_conformance.py SPOTLIGHT_SRC --original --example-path DIR '
-            '--examples-only`') in examples
-    assert 'Interpreters: `PYTHON` (compat), `ORIGINAL_PYTHON` (original)' in examples
-    for text in (against, conformance, examples):
-        assert '/tmp/' not in text and '/usr/' not in text and str(ROOT) not in text
