@@ -112,7 +112,15 @@ def parse_args(argv=None):
                              'users and record it in peers_tuning.json')
     parser.add_argument('--trials', type=int, default=20,
                         help='trials of the --tune search (default 20, the same for every peer)')
+    parser.add_argument('--render', action='store_true',
+                        help='run nothing: rewrite peers.md from peers.json (in --results-dir, default '
+                             'results/), the rows\' labels and settings refreshed from peers.registry')
     args = parser.parse_args(argv)
+    if args.render:
+        args.results_dir = args.results_dir or RESULTS
+        if not (args.results_dir / 'peers.json').is_file():
+            parser.error(f'--render: no {args.results_dir / "peers.json"} to render.')
+        return args
     selected = [args.tune] if args.tune else (args.only or list(ROWS))
     if 'gru4rec-official' in selected and args.gru4rec_src is None:
         parser.error('the gru4rec-official row needs --gru4rec-src PATH, a checkout of '
@@ -192,9 +200,26 @@ def run_tuning(args):
           f'{directory / TUNING_FILE}')
 
 
+def render(directory):
+    """
+    Rewrite ``peers.md`` from ``peers.json`` in ``directory`` (and ``peers.json`` itself, its rows'
+    labels, libraries and settings refreshed from ``peers.registry``; every result and recorded
+    version kept), running nothing.
+    """
+    report = json.loads((directory / 'peers.json').read_text('utf-8'))
+    for name, row in report['rows'].items():
+        registered = ROWS[name]
+        row.update(label=registered.label, library=registered.library, settings=registered.settings)
+    write_results(report, directory)
+
+
 def main(argv=None):
-    """Run the selected rows on the selected seeds (or ``--tune`` one); see the module."""
+    """Run the selected rows on the selected seeds (or ``--tune`` one, or ``--render``); see the module."""
     args = parse_args(argv)
+    if args.render:
+        render(args.results_dir)
+        print(f'wrote {args.results_dir / "peers.json"} and {args.results_dir / "peers.md"}')
+        return
     if args.tune:
         return run_tuning(args)
     names = [name for name in ROWS if name in (args.only or ROWS)]

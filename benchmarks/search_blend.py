@@ -106,7 +106,7 @@ def records(per_seed, seeds):
 
 def table(summary, seeds):
     """The markdown table of ``recsys_models.report.validation_summary``'s frame."""
-    lines = [f'Validation MRR of the item-item models and blends, mean ± std over seeds '
+    lines = [f'Validation MRR of the item-item models and blends, mean ± sample std over seeds '
              f'{", ".join(map(str, seeds))}: `python -m benchmarks.search_blend`.', '',
              '| setting | validation MRR | seen items ranked last |', '|---|---|---|']
     for setting, row in summary.iterrows():

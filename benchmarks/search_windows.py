@@ -69,7 +69,7 @@ def validation_scores(seed, dataset, networks=tuple(NETWORKS)):
 
 def table(summary, seeds):
     """The markdown table of ``recsys_models.report.validation_summary``'s frame."""
-    lines = [f'Validation MRR of the next-item networks, best epoch, mean ± std over seeds '
+    lines = [f'Validation MRR of the next-item networks, best epoch, mean ± sample std over seeds '
              f'{", ".join(map(str, seeds))}: `python -m benchmarks.search_windows`.', '',
              '| network | window length | one every | validation MRR | train s |', '|---|---|---|---|---|']
     for (name, length, step), row in summary.iterrows():
