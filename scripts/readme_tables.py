@@ -35,12 +35,9 @@ def tables(benchmark, report):
     """The markdown of the two results tables."""
     rows = comparison_rows(benchmark, report)
     seeds = ', '.join(map(str, benchmark['seeds']))
-    lines = [f'Test metrics on the notebooks\' splits, seeds {seeds}: mean ± std over the seeds; '
+    lines = [f'Test metrics on the notebooks\' splits, seeds {seeds}: mean ± sample std over the seeds; '
              'fit s is the mean training time in seconds on the machine that ran them'
              + (f" ({benchmark['machine']})" if 'machine' in benchmark else '') + '.', '']
-    if report is not None:
-        lines += ['The peers\' runs (`results/peers.md`): '
-                  + '; '.join(f"`{run['command']}` on {run['machine']}" for run in report['runs']) + '.', '']
     lines += ['| explicit: test RMSE (lower is better) | from | mean ± std | fit s |', '|---|---|---|---|']
     for row in rows['RMSE']:
         lines.append(f"| {row['label']} | {row['source']} | {format_mean_std(row['values'])} | {seconds(row['fit_s'])} |")
