@@ -4,8 +4,8 @@ nbgrader's configuration for the homework (``scripts/grade.py`` and nbgrader's o
 ``scripts/grade.py`` writes a course folder whose ``nbgrader_config.py`` loads this file and
 adds the grading run's settings (its seed, the grading key, the folders the kernels may not
 read), so ``nbgrader autograde``, ``generate_feedback``, ``export`` or ``formgrader`` run in
-that folder do what the script did. The steps are nbgrader's own, with the ``grading``
-package's where nbgrader lacks something:
+that folder do what the script did. The steps are nbgrader's own, with the preprocessors of
+``grading.preprocessors`` (one per module) where nbgrader lacks something:
 
 * ``generate_assignment``: the solution-only cells (tagged ``solution`` or ``check``) go
   first; the solution regions become ``pass``, as in the course handout;
@@ -19,9 +19,11 @@ package's where nbgrader lacks something:
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.preprocessors import Execute, OverwriteCells, SaveAutoGrades
 
-from grading.cells import NormalizeCells
-from grading.execute import SandboxedExecute
-from grading.preprocessors import InjectSeed, RemoveSolutionOnlyCells, ScoreExports
+from grading.preprocessors.inject_seed import InjectSeed
+from grading.preprocessors.normalize_cells import NormalizeCells
+from grading.preprocessors.remove_solution_only_cells import RemoveSolutionOnlyCells
+from grading.preprocessors.sandboxed_execute import SandboxedExecute
+from grading.preprocessors.score_exports import ScoreExports
 
 c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
 

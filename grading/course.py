@@ -191,6 +191,11 @@ def generate_handout(solution):
     The students' handout: nbgrader's ``generate_assignment`` on ``solution`` (a notebook
     node) with the project's ``nbgrader_config.py``, in a temporary course folder.
 
+    Returns
+    -------
+    NotebookNode
+        The released notebook.
+
     Raises
     ------
     RuntimeError
@@ -297,7 +302,11 @@ def _export(out):
 
 
 def write_reasons(out, problems, failures):
-    """``out/reasons.csv``: each student's tasks, their points and why."""
+    """
+    Write ``out/reasons.csv``: each student's tasks, their points and why (with
+    ``problems``, the submissions that could not be read, and ``failures``, those nbgrader
+    could not grade, ``{student_id: reason}`` each). Returns None.
+    """
     rows = [['student_id', 'task', 'score', 'max_score', 'reason']]
     with open(out / 'grades.csv', newline='') as grades:
         table = list(csv.DictReader(grades))
@@ -318,7 +327,14 @@ def write_reasons(out, problems, failures):
 
 
 def notebook_events(out, student_id):
-    """``[(cell, reason)]``: what went wrong in the student's own cells (the checks aside)."""
+    """
+    What went wrong in the student's own cells (the checks aside), and the grader's notes.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(cell, reason)`` pairs; empty when there is no autograded notebook.
+    """
     path = out / 'autograded' / student_id / ASSIGNMENT / NOTEBOOK
     if not path.is_file():
         return []
@@ -343,7 +359,15 @@ def _first_line(text, width=300):
 
 
 def task_reasons(out, student_id):
-    """``{grade_id: (max_score, reason)}`` from the student's autograded notebook."""
+    """
+    Each graded cell's points and reason, from the student's autograded notebook.
+
+    Returns
+    -------
+    dict
+        ``{grade_id: (max_score, reason)}``, strings; empty when there is no autograded
+        notebook.
+    """
     path = out / 'autograded' / student_id / ASSIGNMENT / NOTEBOOK
     if not path.is_file():
         return {}
@@ -356,7 +380,14 @@ def task_reasons(out, student_id):
 
 
 def cell_reason(cell):
-    """Why a graded cell scored what it did, in a line."""
+    """
+    Why a graded cell scored what it did.
+
+    Returns
+    -------
+    str
+        ``graded by hand``, the cell's last error, the grader's note, or ``passed``.
+    """
     if cell.cell_type != 'code':
         return 'graded by hand'
     errors = [output for output in cell.outputs if output.output_type == 'error']

@@ -24,6 +24,10 @@ class TaskCsvExport(ExportPlugin):
     """Write ``grades.csv`` (or the ``--to`` path) with a column per graded task."""
 
     def export(self, gradebook):
+        """
+        Write the table of ``task_rows`` for the assignment (nbgrader's ``--assignment``, else
+        the homework's) to ``--to`` (else ``grades.csv``), atomically. Returns None.
+        """
         assignment = self.assignment[0] if self.assignment else ASSIGNMENT
         rows = task_rows(gradebook, assignment, self._release_order(assignment))
         buffer = io.StringIO()
@@ -47,8 +51,13 @@ class TaskCsvExport(ExportPlugin):
 
 def task_rows(gradebook, assignment_id, order=()):
     """
-    The header and one row per student (sorted by id) of ``grades.csv``; the task columns
-    follow ``order`` (grade ids), then the remaining tasks by name.
+    The rows of ``grades.csv``.
+
+    Returns
+    -------
+    list of list of str
+        The header, then one row per student (sorted by id); the task columns follow
+        ``order`` (grade ids), then the remaining tasks by name.
     """
     assignment = gradebook.find_assignment(assignment_id)
     position = {name: index for index, name in enumerate(order)}

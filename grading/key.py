@@ -67,6 +67,12 @@ def load_key(path):
     """
     The key saved at ``path``.
 
+    Returns
+    -------
+    dict
+        As ``make_key`` returns it, ``seed`` and ``num_items`` as ints and ``baseline_rmse``
+        as a float.
+
     Raises
     ------
     FileNotFoundError

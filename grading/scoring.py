@@ -1,7 +1,7 @@
 """
 The grader's side of the hidden tests: each task's verdict, computed in the grader's own
-process from the predictions the kernel exported (``grading.hidden``) and the grading key
-(``grading.key``).
+process from the predictions the kernel exported (``grading.kernel.hidden``) and the
+grading key (``grading.key``).
 
 A verdict fails, with its reason, when the predictions are missing or malformed, were made
 for another split than the run's (the notebook must draw its splits from ``SEED``), or miss
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .hidden import CURVES_FILE, NEXT_ITEMS_FILE, RATINGS_FILE
+from .kernel.hidden import CURVES_FILE, NEXT_ITEMS_FILE, RATINGS_FILE
 
 MRR_GOAL = 0.04          # the handout's goal for the next-item model
 RMSE_FLOOR = 0.80        # the best models reach 0.87 on this split (README); below 0.80: leaked answers
@@ -78,7 +78,13 @@ def _ratings_verdicts(export, key):
 
 
 def rmse_verdict(rmse, baseline_rmse):
-    """Whether a test RMSE passes: below the spotlight baseline's, and not implausibly low."""
+    """
+    Whether a test RMSE passes: below the spotlight baseline's, and not implausibly low.
+
+    Returns
+    -------
+    Verdict
+    """
     measured = f'test RMSE {rmse:.4f} on this run\'s test set (seed unseen by the student)'
     if rmse < RMSE_FLOOR:
         return Verdict(False, f'{measured} is below {RMSE_FLOOR}, which no model reaches on this split: '
@@ -89,7 +95,14 @@ def rmse_verdict(rmse, baseline_rmse):
 
 
 def curves_verdict(curves, model_rmse):
-    """Whether the recorded curves are the model's: their last test RMSE is the one measured."""
+    """
+    Whether the recorded curves are the model's: their last test RMSE is the one measured.
+
+    Returns
+    -------
+    Verdict
+        Failed when there are no curves or no measured RMSE (``model_rmse`` None).
+    """
     if curves is None:
         return Verdict(False, 'the hidden test exported no training curves: losses must hold '
                               "one {'train': rmse, 'test': rmse} per epoch")
@@ -123,7 +136,13 @@ def _next_item_verdicts(export, key):
 
 
 def mrr_verdict(mrr):
-    """Whether a next-item MRR passes: the handout's goal reached, and not implausibly high."""
+    """
+    Whether a next-item MRR passes: the handout's goal reached, and not implausibly high.
+
+    Returns
+    -------
+    Verdict
+    """
     measured = f'test MRR {mrr:.4f} on this run\'s test users (seed unseen by the student)'
     if mrr > MRR_CEILING:
         return Verdict(False, f'{measured} is above {MRR_CEILING}, which no model reaches on this split: '

@@ -33,7 +33,14 @@ class Submission:
 
     @property
     def timestamp(self):
-        """nbgrader's ``timestamp.txt`` next to the notebook, if there is one."""
+        """
+        nbgrader's ``timestamp.txt`` next to the notebook.
+
+        Returns
+        -------
+        Path or None
+            None when there is none.
+        """
         stamp = self.path.parent / 'timestamp.txt'
         return stamp if stamp.is_file() else None
 
@@ -41,6 +48,10 @@ class Submission:
 def find_submissions(folder, assignment=ASSIGNMENT):
     """
     The submissions in ``folder``, sorted by student id.
+
+    Returns
+    -------
+    list of Submission
 
     Raises
     ------
@@ -112,7 +123,14 @@ def read_submission(path):
 
 
 def placeholder(reason):
-    """A notebook holding only ``reason``, graded in place of an unreadable submission."""
+    """
+    What is graded in place of an unreadable submission.
+
+    Returns
+    -------
+    NotebookNode
+        A notebook holding only ``reason``, in a markdown cell.
+    """
     notebook = new_notebook(cells=[new_markdown_cell(f'**This submission could not be graded:** {reason}.')],
                             metadata={'kernelspec': dict(KERNELSPEC)})
     return notebook

@@ -23,7 +23,14 @@ EXCEPTION = re.compile(r'^\s*[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b:?
 
 
 def load_course_config(course_dir):
-    """The course folder's nbgrader configuration, rooted there."""
+    """
+    The course folder's nbgrader configuration.
+
+    Returns
+    -------
+    traitlets.config.Config
+        ``course_dir/nbgrader_config.py``, with ``CourseDirectory.root`` set to ``course_dir``.
+    """
     from traitlets.config.loader import PyFileConfigLoader
     config = PyFileConfigLoader('nbgrader_config.py', path=str(course_dir)).load_config()
     config.CourseDirectory.root = str(course_dir)
@@ -56,19 +63,42 @@ def grade_student(course_dir, student_id):
 
 
 def status_path(course_dir, student_id):
-    """Where the worker for ``student_id`` writes its status."""
+    """
+    Where the worker for ``student_id`` writes its status.
+
+    Returns
+    -------
+    Path
+        ``course_dir/.grading/status/STUDENT.json``.
+    """
     return Path(course_dir) / STATUS_FOLDER / f'{student_id}.json'
 
 
 def failure(log, error):
-    """The exception that made nbgrader fail, from its log (its final error only says "see
-    the traceback above"), else the error's last line."""
+    """
+    The exception that made nbgrader fail.
+
+    Returns
+    -------
+    str
+        The last exception line of ``log`` and ``error`` (nbgrader's final error only says
+        "see the traceback above"), else the error's last line, else ``unknown``.
+    """
     exceptions = [line.strip() for line in (log + '\n' + error).splitlines()
                   if EXCEPTION.match(line) and 'NbGraderException' not in line]
     return exceptions[-1] if exceptions else (error.strip().splitlines() or ['unknown'])[-1]
 
 
 def main(argv=None):
+    """
+    Grade one student: ``argv`` (else ``sys.argv[1:]``) holds the course folder and the
+    student id. Writes the status file (see the module).
+
+    Returns
+    -------
+    int
+        The exit status: 0 when ``autograde`` succeeded, 1 when it failed.
+    """
     course_dir, student_id = (argv or sys.argv[1:])[:2]
     status = grade_student(Path(course_dir).resolve(), student_id)
     path = status_path(course_dir, student_id)

@@ -150,7 +150,7 @@ def test_handout_holds_no_solution(handout):
         assert not {'solution', 'beyond', 'check'} & set(cell.metadata.get('tags', []))
         assert cell.cell_type != 'code' or (cell.outputs == [] and cell.execution_count is None)
     assert 'Beyond the homework' not in sources and 'GRURecommender' not in sources
-    assert 'HIDDEN TESTS' not in text and 'grading.hidden' not in text and 'export_' not in sources
+    assert 'HIDDEN TESTS' not in text and 'grading.kernel' not in text and 'export_' not in sources
 
 
 @pytest.mark.slow

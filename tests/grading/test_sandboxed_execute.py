@@ -1,8 +1,9 @@
 """
-The grader's execution limits on tiny notebooks (grading.execute, grading.sandbox): output
-kept per cell, the time limits per cell and per notebook, a kernel that dies, and the
-kernel's read/write rules, each with its reason in the cell. A kernel starts for each
-notebook, so these run with the slow grading tests (pytest -m slow_grading).
+The grader's execution limits on tiny notebooks (grading.preprocessors.sandboxed_execute,
+in the kernel of grading.kernel.sandbox): output kept per cell, the time limits per cell
+and per notebook, a kernel that dies, and the kernel's read/write rules, each with its
+reason in the cell. A kernel starts for each notebook, so these run with the slow grading
+tests (pytest -m slow_grading).
 """
 
 import os
@@ -10,7 +11,8 @@ import os
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grading.execute import KERNEL_DIED_ERROR, NOT_RUN_ERROR, TIME_LIMIT_ERROR, TRUNCATED, SandboxedExecute
+from grading.execute import KERNEL_DIED_ERROR, NOT_RUN_ERROR, TIME_LIMIT_ERROR, TRUNCATED
+from grading.preprocessors.sandboxed_execute import SandboxedExecute
 
 pytestmark = pytest.mark.slow_grading
 

@@ -1,42 +1,15 @@
 """
-Putting a submission's graded cells back the way the handout has them (grading.cells), and
-the preprocessors that inject the seed and drop the solution-only cells.
+Putting a submission's graded cells back the way the handout has them
+(grading.preprocessors.normalize_cells), with the shared ``grading.cells.grade_id``.
 """
 
 import copy
 
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from grading.cells import grade_id, normalize_cells, signature
-from grading.preprocessors import InjectSeed, RemoveSolutionOnlyCells, parameters_cell_index
-
-
-def nbgrader(grade_id, grade=False, solution=False, locked=False, points=None):
-    meta = {'grade': grade, 'grade_id': grade_id, 'locked': locked, 'schema_version': 3, 'solution': solution}
-    if points is not None:
-        meta['points'] = points
-    return {'nbgrader': meta}
-
-
-def release():
-    """A handout in miniature: given cells, two answers with their checks, a hand-graded answer."""
-    cells = [
-        new_code_cell('SEED = 0', metadata={'tags': ['parameters']}),
-        new_code_cell('data = load(SEED)'),
-        new_code_cell('class Model:\n    pass', metadata=nbgrader('model', solution=True)),
-        new_code_cell('# Check (2 points): the model\nassert Model().ok', metadata=nbgrader(
-            'check_model', grade=True, locked=True, points=2)),
-        new_code_cell('optimizer = make(Model)'),
-        new_code_cell('%%time\nlosses = []\npass', metadata=nbgrader('loop', solution=True)),
-        new_code_cell('# Check (3 points): the curves\nassert losses', metadata=nbgrader(
-            'check_curves', grade=True, locked=True, points=3)),
-        new_markdown_cell('**Question.** Why?'),
-        new_markdown_cell('YOUR ANSWER HERE', metadata=nbgrader('why', grade=True, solution=True, points=2)),
-        new_markdown_cell('## Part 2'),
-    ]
-    for number, cell in enumerate(cells):
-        cell['id'] = f'cell-{number}'
-    return cells
+from grading.cells import grade_id
+from grading.preprocessors.normalize_cells import normalize_cells, signature
+from tests.grading.handout import nbgrader, release
 
 
 def answered():
@@ -109,30 +82,3 @@ def test_an_unreadable_submission_gets_every_check_and_the_unanswered_question()
     assert ids(cells) == ['**This submi', 'check_model', 'check_curves', 'why']
     assert cells[3].source == 'YOUR ANSWER HERE'  # unanswered: nbgrader scores it 0
     assert len(notes) == 3
-
-
-def test_the_seed_goes_after_the_parameters_cell_or_first():
-    def seeded(cells):
-        notebook = new_notebook(cells=cells)
-        InjectSeed(seed=123).preprocess(notebook, {})
-        return [cell.source.splitlines()[-2] if 'Injected' in cell.source else cell.source
-                for cell in notebook.cells]
-
-    assert seeded(release()[:2]) == ['SEED = 0', 'SEED = 123', 'data = load(SEED)']
-    assert seeded([new_code_cell('x = 1'), new_code_cell('%time\nSEED = 0')]) == [
-        'x = 1', '%time\nSEED = 0', 'SEED = 123']  # tags stripped: the cell that sets SEED
-    assert seeded([new_code_cell('x = 1')]) == ['SEED = 123', 'x = 1']
-    assert parameters_cell_index([new_code_cell('SEED = (')]) is None
-
-
-def test_injecting_without_a_seed_says_how_to_set_it():
-    import pytest
-    with pytest.raises(ValueError, match='scripts/grade.py'):
-        InjectSeed().preprocess(new_notebook(cells=release()), {})
-
-
-def test_the_handout_leaves_out_the_solution_only_cells():
-    cells = release() + [new_code_cell('answer = 42', metadata={'tags': ['solution']}),
-                         new_code_cell('assert answer', metadata={'tags': ['check']})]
-    notebook, _ = RemoveSolutionOnlyCells().preprocess(new_notebook(cells=cells), {})
-    assert notebook.cells == release()

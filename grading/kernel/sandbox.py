@@ -1,11 +1,12 @@
 """
 The kernel a submission runs in: an IPython kernel under the grader's limits.
 
-``python -m grading.sandbox -f CONNECTION_FILE`` sets the process's resource limits (address
-space, file size, no core dumps), installs a Python audit hook, then starts ``ipykernel``.
-``grading.execute`` launches it with the settings in environment variables
-(``RECSYS_GRADING_*``) and, where unprivileged user namespaces exist, inside ``unshare
---net``: a network namespace of its own, with no interface up.
+``python -m grading.kernel.sandbox -f CONNECTION_FILE`` sets the process's resource limits
+(address space, file size, no core dumps), installs a Python audit hook, then starts
+``ipykernel``. ``grading.preprocessors.sandboxed_execute`` launches it with the settings in
+environment variables (``RECSYS_GRADING_*``, named here) and, where unprivileged user
+namespaces exist, inside ``unshare --net``: a network namespace of its own, with no
+interface up.
 
 The audit hook refuses, with a ``PermissionError`` naming the path and the rule:
 
@@ -63,18 +64,41 @@ class Policy:
         self.allowed = [_real(path) for path in allowed] + self.writable
 
     def check_read(self, path):
+        """
+        Refuse reading ``path`` when it lies in a denied folder and not in an allowed one.
+
+        Raises
+        ------
+        PermissionError
+            When the kernel may not read ``path``.
+        """
         real = _real(path)
         if _under(real, self.denied) and not _under(real, self.allowed):
             raise PermissionError(f'grading: reading {path} is not allowed: a submission may not read the '
                                   'course\'s files (the solution, the other submissions)')
 
     def check_write(self, path):
+        """
+        Refuse writing ``path`` outside the writable folders.
+
+        Raises
+        ------
+        PermissionError
+            When the kernel may not write ``path``.
+        """
         if not _under(_real(path), self.writable):
             raise PermissionError(f'grading: writing {path} is not allowed: a submission may write only in '
                                   f'its working directory, {self.writable[0]}')
 
     def audit(self, event, args):
-        """The audit hook's decision for one event; raises PermissionError to refuse it."""
+        """
+        The audit hook's decision for one event (``sys.addaudithook``'s arguments).
+
+        Raises
+        ------
+        PermissionError
+            When the policy refuses the event; returns None when it allows it.
+        """
         if event == 'open':
             self._open(*args[:3])
         elif event in PATH_EVENTS:
@@ -157,12 +181,24 @@ def set_limits(memory_bytes, file_size_bytes):
 
 
 def policy_from_environment(environ=os.environ):
-    """The policy the grader described in the environment."""
+    """
+    The policy the grader described in the environment.
+
+    Returns
+    -------
+    Policy
+        Writable: the scratch folder (else the working directory); denied and allowed: the
+        folders the grader named.
+    """
     split = lambda name: [path for path in environ.get(name, '').split(os.pathsep) if path]  # noqa: E731
     return Policy(split(SCRATCH_VARIABLE) or [os.getcwd()], split(DENY_VARIABLE), split(ALLOW_VARIABLE))
 
 
 def main():
+    """
+    Set the limits and install the policy the environment describes, then run ``ipykernel``
+    (its command line, ``-f CONNECTION_FILE``, in ``sys.argv``); returns when the kernel stops.
+    """
     memory = os.environ.get(MEMORY_VARIABLE)
     file_size = os.environ.get(FILE_SIZE_VARIABLE)
     set_limits(int(memory) if memory else None, int(file_size) if file_size else None)
