@@ -56,6 +56,16 @@ def as_id_vector(name, values):
     A scalar, a 1-D array or a column vector (shape (n, 1), spotlight's form) of
     ids as a 1-D int64 array.
 
+    Parameters
+    ----------
+    name: str
+        The argument's name, used in error messages.
+    values: int or array-like
+
+    Returns
+    -------
+    np.ndarray of np.int64, shape (n,)
+
     Raises
     ------
     ValueError
@@ -141,7 +151,24 @@ def check_embedding_fits(name, num_rows, embedding_dim, memory_bytes):
 def check_fits(what, needed_bytes, memory_bytes, purpose, advice):
     """
     Raise a ValueError saying that ``what`` needs ``needed_bytes`` for ``purpose``,
-    followed by ``advice``, when that exceeds ``memory_bytes`` (``None``: unknown, no check).
+    followed by ``advice``, when that exceeds ``memory_bytes``.
+
+    Parameters
+    ----------
+    what: str
+        What needs the memory, e.g. ``'num_users=2000000001 with embedding_dim=32'``.
+    needed_bytes: int
+    memory_bytes: int or None
+        The memory there is; ``None`` (unknown) skips the check.
+    purpose: str
+        What the memory is for, e.g. ``'to train'``.
+    advice: str
+        What to do instead, appended to the message.
+
+    Raises
+    ------
+    ValueError
+        When ``needed_bytes`` exceeds ``memory_bytes``.
     """
     if memory_bytes is not None and needed_bytes > memory_bytes:
         raise ValueError(f'{what} needs {_gib(needed_bytes)} {purpose}, more than the '
@@ -150,9 +177,17 @@ def check_fits(what, needed_bytes, memory_bytes, purpose, advice):
 
 def device_memory(device=None):
     """
-    Total bytes of memory of ``device`` (a ``torch.device``; ``None`` for the CPU):
-    the GPU's for CUDA, else the machine's RAM; ``None`` where the platform does not
-    say (no ``os.sysconf``).
+    Total bytes of memory of ``device``: the GPU's for CUDA, else the machine's RAM.
+
+    Parameters
+    ----------
+    device: torch.device, optional
+        ``None`` for the CPU.
+
+    Returns
+    -------
+    int or None
+        ``None`` where the platform does not say (no ``os.sysconf``).
     """
     if device is not None and device.type == 'cuda':
         import torch

@@ -29,7 +29,15 @@ def _optimizer_classes():
 
 
 def register(*classes):
-    """Allow ``classes`` (and the torch classes models hold) in weights-only loading."""
+    """
+    Allow ``classes`` (and the torch classes models hold) in weights-only loading.
+
+    Parameters
+    ----------
+    *classes: type
+        Classes of this package, passed to ``torch.serialization.add_safe_globals``
+        with ``TORCH_CLASSES`` and torch's optimizers.
+    """
     torch.serialization.add_safe_globals([*TORCH_CLASSES, *_optimizer_classes(), *classes])
 
 

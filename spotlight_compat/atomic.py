@@ -11,7 +11,15 @@ from pathlib import Path
 
 
 def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    """
+    Write ``data`` to ``path`` through a temporary file and a rename.
+
+    Parameters
+    ----------
+    path: str or Path
+        The file to replace (or create); its folder must exist.
+    data: bytes
+    """
     with atomic_output(path) as handle:
         handle.write(data)
 
@@ -21,6 +29,18 @@ def atomic_output(path):
     """
     Yield a binary file handle whose content replaces ``path`` only when the
     ``with`` block completes; on any error the temporary file is removed.
+
+    Parameters
+    ----------
+    path: str or Path
+        The file to replace (or create); its folder must exist. The temporary
+        file (``.<name>.*.part``) is made next to it, so the rename is atomic.
+
+    Yields
+    ------
+    file object
+        Opened for binary writing; the new file gets the permissions the umask
+        gives.
 
     Examples
     --------

@@ -23,7 +23,18 @@ FLOAT_MAX = np.finfo(np.float32).max
 def rmse_score(model, test):
     """
     Root mean squared error of ``model.predict(test.user_ids, test.item_ids)``
-    against ``test.ratings``.
+    against ``test.ratings``, as spotlight's ``rmse_score``.
+
+    Parameters
+    ----------
+    model: fitted model
+        ``model.predict(user_ids, item_ids)`` must return one prediction per pair.
+    test: Interactions
+        With ratings.
+
+    Returns
+    -------
+    float
 
     Raises
     ------

@@ -19,6 +19,13 @@ class IdMapping(object):
     first_id: int, optional
         Id given to the first key; 1 by default, because item id 0 is the
         padding value of sequences.
+    name: str, optional
+        What the keys are, for the repr and error messages (e.g. ``'item_keys'``).
+
+    Raises
+    ------
+    ValueError
+        For keys that are not one-dimensional, empty, or hold a missing value.
 
     Examples
     --------
@@ -48,11 +55,33 @@ class IdMapping(object):
 
     @property
     def num_ids(self):
-        """The id count to give ``Interactions`` (largest id + 1)."""
+        """
+        The id count to give ``Interactions`` (largest id + 1).
+
+        Returns
+        -------
+        int
+        """
         return self.first_id + len(self.keys)
 
     def to_ids(self, keys):
-        """Ids of ``keys``; a key never seen raises ``KeyError`` naming it."""
+        """
+        Ids of ``keys``.
+
+        Parameters
+        ----------
+        keys: sequence
+            Keys the mapping has seen.
+
+        Returns
+        -------
+        np.ndarray of np.int32
+
+        Raises
+        ------
+        KeyError
+            Naming the first key never seen.
+        """
         keys = _as_key_array(keys, self.name, allow_empty=True)
         positions = np.searchsorted(self._sorted_keys, keys)
         positions = np.minimum(positions, len(self._sorted_keys) - 1)
@@ -63,7 +92,24 @@ class IdMapping(object):
         return self._id_of_sorted[positions].astype(np.int32)
 
     def to_keys(self, ids):
-        """Keys of ``ids``; an id outside the mapping raises ``ValueError``."""
+        """
+        Keys of ``ids``.
+
+        Parameters
+        ----------
+        ids: array-like of int
+            In ``[first_id, num_ids)``.
+
+        Returns
+        -------
+        np.ndarray
+            The keys, of the dtype the mapping stores them in.
+
+        Raises
+        ------
+        ValueError
+            For an id outside the mapping.
+        """
         ids = np.asarray(ids)
         if ids.size and (ids.min() < self.first_id or ids.max() >= self.num_ids):
             raise ValueError(f'ids must lie in [{self.first_id}, {self.num_ids}), '
@@ -76,11 +122,23 @@ def interactions_from_keys(user_keys, item_keys, ratings=None, timestamps=None, 
     Build ``Interactions`` from arbitrary user and item keys (e.g. pandas columns
     of strings, or ids starting at 0).
 
+    Parameters
+    ----------
+    user_keys, item_keys: sequence
+        One key per interaction, of the same length.
+    ratings, timestamps, weights: array-like, optional
+        Passed to ``Interactions``.
+
     Returns
     -------
     (Interactions, IdMapping, IdMapping)
         The interactions with contiguous ids from 1, and the user and item mappings
         to translate ids back to keys.
+
+    Raises
+    ------
+    ValueError
+        For empty keys or keys holding a missing value, naming the column.
     """
     from .interactions import Interactions
 

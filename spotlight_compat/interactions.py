@@ -125,13 +125,28 @@ class Interactions(object):
         return selected
 
     def tocoo(self):
-        """Transform to a scipy.sparse COO matrix (ratings as values, 1 without ratings)."""
+        """
+        Transform to a scipy.sparse COO matrix, as spotlight's ``tocoo``.
+
+        Returns
+        -------
+        scipy.sparse.coo_matrix, shape (num_users, num_items)
+            The ratings as values (1 without ratings); repeated (user, item) pairs
+            are summed when converted further.
+        """
         data = self.ratings if self.ratings is not None else np.ones(len(self), dtype=np.float32)
         return sp.coo_matrix((data, (self.user_ids, self.item_ids)),
                              shape=(self.num_users, self.num_items))
 
     def tocsr(self):
-        """Transform to a scipy.sparse CSR matrix."""
+        """
+        Transform to a scipy.sparse CSR matrix, as spotlight's ``tocsr``.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix, shape (num_users, num_items)
+            ``tocoo().tocsr()``: repeated (user, item) pairs summed.
+        """
         return self.tocoo().tocsr()
 
     def to_sequence(self, max_sequence_length=10, min_sequence_length=None, step_size=None):
@@ -212,6 +227,18 @@ def order_by_user_then_time(user_ids, timestamps):
     ``np.lexsort((timestamps, user_ids))``, four times faster on millions of rows:
     one sort of a combined (user, time) key, then the rows of each tie (same
     user and time) put back in their input order, as a stable sort leaves them.
+
+    Parameters
+    ----------
+    user_ids: np.ndarray of int, shape (n,)
+        Non-negative.
+    timestamps: np.ndarray, shape (n,)
+        Integer timestamps take the fast path; others fall back to ``np.lexsort``.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n,)
+        The row order.
     """
     if (not len(user_ids) or timestamps.dtype.kind not in 'iu'
             or int(timestamps.max()) - int(timestamps.min()) >= 2 ** 32):

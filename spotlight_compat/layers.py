@@ -28,7 +28,15 @@ SEEDS = (
 
 
 class ScaledEmbedding(nn.Embedding):
-    """Embedding initialised from N(0, (1 / embedding_dim)^2), its padding row zeroed."""
+    """
+    Embedding initialised from N(0, (1 / embedding_dim)^2), its padding row zeroed
+    (spotlight's ``ScaledEmbedding``).
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim, ...
+        As ``torch.nn.Embedding``'s.
+    """
 
     def reset_parameters(self):
         """Draw the weights (and zero the padding row)."""
@@ -38,7 +46,14 @@ class ScaledEmbedding(nn.Embedding):
 
 
 class ZeroEmbedding(nn.Embedding):
-    """Embedding initialised to zero; used for biases."""
+    """
+    Embedding initialised to zero; used for biases (spotlight's ``ZeroEmbedding``).
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim, ...
+        As ``torch.nn.Embedding``'s.
+    """
 
     def reset_parameters(self):
         """Zero the weights."""
@@ -46,7 +61,15 @@ class ZeroEmbedding(nn.Embedding):
 
 
 class ScaledEmbeddingBag(nn.EmbeddingBag):
-    """EmbeddingBag initialised from N(0, (1 / embedding_dim)^2)."""
+    """
+    EmbeddingBag initialised from N(0, (1 / embedding_dim)^2) (spotlight's
+    ``ScaledEmbeddingBag``).
+
+    Parameters
+    ----------
+    num_embeddings, embedding_dim, ...
+        As ``torch.nn.EmbeddingBag``'s.
+    """
 
     def reset_parameters(self):
         """Draw the weights."""
@@ -58,6 +81,17 @@ def bloom_hashes(num_embeddings, compressed_num_embeddings, num_hash_functions, 
     The rows each id is hashed to: for hash function j, the signed 32-bit
     murmurhash of the id with seed ``SEEDS[j]``, modulo ``compressed_num_embeddings``;
     the padding id goes to row 0 under every function.
+
+    Parameters
+    ----------
+    num_embeddings: int
+        Ids ``0 .. num_embeddings - 1`` are hashed.
+    compressed_num_embeddings: int
+        Rows of the table hashed into.
+    num_hash_functions: int
+        At most ``len(SEEDS)``.
+    padding_idx: int or None, optional
+        The id sent to row 0; ``None`` for none.
 
     Returns
     -------
@@ -143,7 +177,19 @@ class BloomEmbedding(nn.Module):
                 f'{self.embeddings!r}>')
 
     def forward(self, indices):
-        """Embeddings of ``indices`` (ids of any shape), of shape ``indices.shape + (dim,)``."""
+        """
+        Embeddings of ``indices``: the sum of the rows each id is hashed to
+        (spotlight's ``BloomEmbedding.forward``).
+
+        Parameters
+        ----------
+        indices: torch.Tensor of int
+            Ids of any shape.
+
+        Returns
+        -------
+        torch.Tensor, shape ``indices.shape + (embedding_dim,)``
+        """
         hashed = self.hashes[indices.reshape(-1)]
         if self._bag:
             offsets = torch.arange(0, hashed.numel(), self.num_hash_functions,
@@ -158,6 +204,16 @@ def all_embeddings(layer, count):
     """
     The embeddings of ids ``0 .. count - 1`` under ``layer``: its weight for a plain
     ``nn.Embedding``, else the layer applied to every id.
+
+    Parameters
+    ----------
+    layer: torch.nn.Module
+        An embedding layer.
+    count: int
+
+    Returns
+    -------
+    torch.Tensor, shape (count, embedding_dim)
     """
     if type(layer) in (nn.Embedding, ScaledEmbedding, ZeroEmbedding):
         return layer.weight[:count]
@@ -169,6 +225,17 @@ def layer_width(name, layer, default):
     """
     The number of columns a user-supplied embedding layer gives: its
     ``embedding_dim`` attribute, or ``default`` for a layer that has none.
+
+    Parameters
+    ----------
+    name: str
+        The argument that supplied the layer, for the error message.
+    layer: torch.nn.Module
+    default: int or None
+
+    Returns
+    -------
+    int or None
 
     Raises
     ------
@@ -184,6 +251,19 @@ def embedding_dim_of(name, layer, embedding_dim):
     """
     Check that a user-supplied embedding layer gives ``embedding_dim`` columns,
     when it says how many (an ``embedding_dim`` attribute).
+
+    Parameters
+    ----------
+    name: str
+        The argument that supplied the layer, for the error message.
+    layer: torch.nn.Module
+    embedding_dim: int
+        The width the network needs.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``layer``.
 
     Raises
     ------

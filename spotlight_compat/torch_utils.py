@@ -17,6 +17,18 @@ def check_training_arguments(embedding_dim, n_iter, batch_size, l2, learning_rat
     """
     Validate the hyperparameters both models share (spotlight's names).
 
+    Parameters
+    ----------
+    embedding_dim, n_iter, batch_size: int
+        Positive.
+    l2: float
+        Non-negative.
+    learning_rate: float
+        Positive.
+    optimizer_func: callable or None
+    sparse: bool
+        ``True`` needs an ``optimizer_func`` (Adam takes no sparse gradients).
+
     Raises
     ------
     ValueError
@@ -42,6 +54,16 @@ def resolve_device(device, use_cuda):
 
     ``device`` wins when given; otherwise ``use_cuda`` chooses CUDA or the CPU,
     as in spotlight (CPU by default).
+
+    Parameters
+    ----------
+    device: str, torch.device or None
+    use_cuda: bool
+
+    Returns
+    -------
+    torch.device
+        Of type cpu, cuda, mps or xpu.
 
     Raises
     ------
@@ -72,6 +94,19 @@ def make_optimizer(parameters, optimizer_func, learning_rate, l2):
     """
     ``optimizer_func(parameters)`` when given (spotlight's escape hatch, which then
     ignores ``learning_rate`` and ``l2``), else Adam with its fused kernel.
+
+    Parameters
+    ----------
+    parameters: iterable of torch.nn.Parameter
+    optimizer_func: callable or None
+    learning_rate: float
+        Adam's ``lr``.
+    l2: float
+        Adam's ``weight_decay``.
+
+    Returns
+    -------
+    torch.optim.Optimizer
     """
     if optimizer_func is not None:
         return optimizer_func(parameters)
@@ -79,7 +114,19 @@ def make_optimizer(parameters, optimizer_func, learning_rate, l2):
 
 
 def torch_seed(random_state):
-    """Draw a torch seed from a ``np.random.RandomState``, as spotlight does."""
+    """
+    Draw a torch seed from a ``np.random.RandomState``, as spotlight does.
+
+    Parameters
+    ----------
+    random_state: np.random.RandomState
+        Advanced by one draw.
+
+    Returns
+    -------
+    int
+        In [-10**8, 10**8).
+    """
     return int(random_state.randint(-10 ** 8, 10 ** 8))
 
 
@@ -93,6 +140,18 @@ def fit_minibatches(batch_loss, optimizer, num_rows, n_iter, batch_size, random_
     ----------
     batch_loss: callable
         Maps a tensor of row indices to the loss of those rows.
+    optimizer: torch.optim.Optimizer
+    num_rows: int
+        Rows of the training data.
+    n_iter: int
+        Epochs.
+    batch_size: int
+    random_state: np.random.RandomState
+        Draws each epoch's permutation.
+    device: torch.device
+        Where the row indices are put.
+    verbose: bool, optional
+        Print each epoch's mean loss, as spotlight does.
     cumulative: bool, optional
         Each epoch shuffles the previous epoch's order (spotlight's sequence model
         reassigns its shuffled array) rather than the original rows.
@@ -133,6 +192,11 @@ def set_seed(seed, cuda=False):
     """
     Seed torch's generator (and CUDA's with ``cuda=True``), as spotlight's ``set_seed``.
 
+    Parameters
+    ----------
+    seed: int
+    cuda: bool, optional
+
     Raises
     ------
     ValueError
@@ -146,19 +210,51 @@ def set_seed(seed, cuda=False):
 
 
 def gpu(tensor, gpu=False):
-    """``tensor`` moved to CUDA when ``gpu`` is true (spotlight's helper)."""
+    """
+    ``tensor`` moved to CUDA when ``gpu`` is true (spotlight's ``gpu``).
+
+    Parameters
+    ----------
+    tensor: torch.Tensor or torch.nn.Module
+    gpu: bool, optional
+
+    Returns
+    -------
+    torch.Tensor or torch.nn.Module
+    """
     return tensor.cuda() if gpu else tensor
 
 
 def cpu(tensor):
-    """``tensor`` on the CPU (spotlight's helper)."""
+    """
+    ``tensor`` on the CPU (spotlight's ``cpu``).
+
+    Parameters
+    ----------
+    tensor: torch.Tensor
+
+    Returns
+    -------
+    torch.Tensor
+        ``tensor`` itself when it is not on CUDA.
+    """
     return tensor.cpu() if tensor.is_cuda else tensor
 
 
 def minibatch(*tensors, batch_size=128):
     """
-    Consecutive slices of ``batch_size`` rows of one array (yielded as is) or of
-    several (yielded as tuples), as spotlight's ``minibatch``.
+    Consecutive slices of ``batch_size`` rows, as spotlight's ``minibatch``.
+
+    Parameters
+    ----------
+    *tensors: arrays or tensors
+        Of the same length.
+    batch_size: int, optional
+
+    Yields
+    ------
+    array or tuple of arrays
+        A slice of the one array given, as is, or a tuple of slices of several.
     """
     batch_size = _checks.positive_int('batch_size', batch_size)
     for start in range(0, len(tensors[0]), batch_size):
@@ -170,8 +266,19 @@ def minibatch(*tensors, batch_size=128):
 
 def shuffle(*arrays, random_state=None):
     """
-    The arrays with their rows in one shared random order (spotlight's ``shuffle``:
-    the same ``random_state`` gives the same order).
+    The arrays with their rows in one shared random order, as spotlight's
+    ``shuffle``: the same ``random_state`` gives the same order.
+
+    Parameters
+    ----------
+    *arrays: arrays or tensors
+        Of the same length.
+    random_state: None, int or np.random.RandomState, optional
+
+    Returns
+    -------
+    array or tuple of arrays
+        The one array given, or a tuple of them, rows reordered (copies).
 
     Raises
     ------
@@ -189,7 +296,18 @@ def shuffle(*arrays, random_state=None):
 
 
 def assert_no_grad(variable):
-    """Raise a ValueError when ``variable`` requires a gradient (spotlight's check on targets)."""
+    """
+    Spotlight's check on targets: they must not require gradients.
+
+    Parameters
+    ----------
+    variable: torch.Tensor
+
+    Raises
+    ------
+    ValueError
+        When ``variable`` requires a gradient.
+    """
     if variable.requires_grad:
         raise ValueError("nn criterions don't compute the gradient w.r.t. targets - please "
                          "mark these variables as not requiring gradients.")

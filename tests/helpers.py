@@ -222,6 +222,13 @@ def fake_pip_download(state):
     return pip_download
 
 
+def stray_files(directory):
+    """Temporary files an interrupted write could leave anywhere under ``directory``:
+    '*.part' and 'tmp*'."""
+    return sorted(p.name for p in Path(directory).rglob('*')
+                  if p.name.endswith('.part') or p.name.startswith('tmp'))
+
+
 def unique_pair_ratings(num_users=30, num_items=40, n=900, seed=0):
     """Random 1-5 star ratings, one per (user, item) pair."""
     from spotlight_compat.interactions import Interactions

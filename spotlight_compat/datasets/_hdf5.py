@@ -34,6 +34,10 @@ def fetch(url, subdirectory, filename, sha256=None, data_home=None):
     data_home: str or Path, optional
         See ``cache.cache_dir``.
 
+    Returns
+    -------
+    Path
+
     Raises
     ------
     DatasetUnavailableError
@@ -88,7 +92,25 @@ def _file_sha256(path):
 
 
 def read_hdf5(path, names):
-    """The datasets ``names`` of the HDF5 file at ``path``, as numpy arrays (needs ``h5py``)."""
+    """
+    The datasets ``names`` of the HDF5 file at ``path``, as numpy arrays.
+
+    Parameters
+    ----------
+    path: str or Path
+    names: iterable of str
+        Dataset names inside the file, e.g. ``'/user_id'``.
+
+    Returns
+    -------
+    list of np.ndarray
+        In the order of ``names``.
+
+    Raises
+    ------
+    ImportError
+        When ``h5py`` (which spotlight needs too) is not installed.
+    """
     try:
         import h5py
     except ImportError as error:

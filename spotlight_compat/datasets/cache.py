@@ -35,6 +35,15 @@ def cache_dir(data_home=None):
     In order: the ``data_home`` argument, the ``SPOTLIGHT_COMPAT_DATA``
     environment variable, ``$XDG_CACHE_HOME/spotlight_compat``, then
     ``~/.cache/spotlight_compat``.
+
+    Parameters
+    ----------
+    data_home: str or Path, optional
+
+    Returns
+    -------
+    Path
+        Not created here (``cache_lock`` creates it).
     """
     if data_home is not None:
         return Path(data_home).expanduser()
@@ -54,6 +63,15 @@ def cache_lock(directory):
     Every write into ``directory`` happens under this lock, so a temporary file
     found on taking it was left by a process killed mid-write (the kernel
     released its lock); such files are removed.
+
+    Parameters
+    ----------
+    directory: str or Path
+
+    Yields
+    ------
+    Path
+        ``directory``, writable.
 
     Raises
     ------
@@ -87,15 +105,41 @@ def _writable_dir(path):
 
 
 def digest(data, algorithm='sha256'):
-    """Hex digest of ``data`` (bytes)."""
+    """
+    Hex digest of ``data``.
+
+    Parameters
+    ----------
+    data: bytes
+    algorithm: str, optional
+        A ``hashlib`` algorithm name.
+
+    Returns
+    -------
+    str
+    """
     return hashlib.new(algorithm, data).hexdigest()
 
 
 def verified_file(path, expected, algorithm='sha256', warn=print):
     """
-    True when ``path`` exists with the expected digest. A file that exists but
+    Whether ``path`` exists with the expected digest. A file that exists but
     fails the check is reported through ``warn`` and removed. (Plain ``hashlib``,
     so that a cache filled elsewhere is usable offline without ``pooch``.)
+
+    Parameters
+    ----------
+    path: str or Path
+    expected: str
+        The hex digest the file must have.
+    algorithm: str, optional
+        A ``hashlib`` algorithm name.
+    warn: callable, optional
+        Called with the message about a file that fails the check.
+
+    Returns
+    -------
+    bool
     """
     path = Path(path)
     if not path.exists():
@@ -118,7 +162,19 @@ def download(url, destination, expected, algorithm='sha256', progress=False):
     """
     Download ``url`` to ``destination`` with ``pooch``: streamed to a temporary
     file, checked against the ``expected`` digest, and only then renamed into
-    place; retried ``DOWNLOAD_RETRIES`` times. ``progress`` shows a tqdm bar.
+    place; retried ``DOWNLOAD_RETRIES`` times.
+
+    Parameters
+    ----------
+    url: str
+    destination: str or Path
+        Its folder must exist.
+    expected: str
+        The hex digest the download must have.
+    algorithm: str, optional
+        A ``hashlib`` algorithm name.
+    progress: bool, optional
+        Show a tqdm progress bar.
 
     Raises
     ------

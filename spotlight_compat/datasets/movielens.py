@@ -251,6 +251,13 @@ def get_movielens_item_titles(variant='100K', data_home=None):
     """
     Movie titles, indexed by item id (``get_movielens_item_features(...).title``).
 
+    Parameters
+    ----------
+    variant: str, optional
+        As for ``get_movielens_item_features``.
+    data_home: str or Path, optional
+        As for ``get_movielens_item_features``.
+
     Returns
     -------
     object array of str, shape (num_items,)

@@ -24,6 +24,11 @@ class FactorizationModel(SerializableModel):
     Subclasses set ``LOSSES`` (name to loss function) and define
     ``_batch_loss(users, items, ratings)``; they may override ``_link`` (score to
     prediction) and ``_check_fit_data``.
+
+    Parameters
+    ----------
+    loss, embedding_dim, n_iter, batch_size, l2, learning_rate, optimizer_func, use_cuda, representation, sparse, random_state, device
+        As documented by the subclasses (spotlight's arguments, plus ``device``).
     """
 
     LOSSES = {}

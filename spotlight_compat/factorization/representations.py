@@ -58,7 +58,19 @@ class BilinearNet(nn.Module):
         self.item_biases = ZeroEmbedding(num_items, 1, sparse=sparse)
 
     def forward(self, user_ids, item_ids):
-        """Scores of the (user, item) pairs of two 1-D id tensors of the same length."""
+        """
+        Scores of (user, item) pairs (spotlight's ``BilinearNet.forward``).
+
+        Parameters
+        ----------
+        user_ids: torch.Tensor of int, shape (n,)
+        item_ids: torch.Tensor of int, shape (n,)
+
+        Returns
+        -------
+        torch.Tensor, shape (n,)
+            Dot product of the embeddings plus the user and item biases.
+        """
         users = self.user_embeddings(user_ids).reshape(len(user_ids), -1)
         items = self.item_embeddings(item_ids).reshape(len(item_ids), -1)
         biases = self.user_biases(user_ids).squeeze(1) + self.item_biases(item_ids).squeeze(1)

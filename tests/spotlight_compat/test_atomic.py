@@ -1,14 +1,14 @@
-"""Atomic writes: the old file or the new one, never half of either, and no stray files."""
+"""
+spotlight_compat.atomic: atomic writes leave the old file or the new one, never half of
+either, and no stray files; against our own expectations.
+"""
 
 import os
 
 import pytest
 
 from spotlight_compat.atomic import atomic_output, atomic_write_bytes
-
-
-def stray_files(directory):
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith('.part') or p.name.startswith('tmp'))
+from tests.helpers import stray_files
 
 
 def test_atomic_write_replaces_content(tmp_path):

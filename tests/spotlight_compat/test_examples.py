@@ -1,4 +1,8 @@
-"""The example scripts in examples/ run, and are what they claim to be."""
+"""
+The example script examples/spotlight_style.py, against our own expectations: it is
+spotlight's code with only its imports changed, and it runs on MovieLens 100K to the
+RMSE and MRR ranges the notebook asserts for the same two baselines.
+"""
 
 import re
 import runpy

@@ -1,4 +1,8 @@
-"""spotlight_compat.id_mapping: IdMapping and interactions_from_keys."""
+"""
+spotlight_compat.id_mapping: IdMapping and interactions_from_keys (ours; spotlight has no
+counterpart), against our own expectations: round trips and contiguous ids checked on
+random keys (hypothesis), and the errors for unknown, missing or empty keys.
+"""
 
 import numpy as np
 import pandas as pd

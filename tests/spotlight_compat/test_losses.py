@@ -1,4 +1,7 @@
-"""spotlight_compat.losses, against values worked out by hand."""
+"""
+spotlight_compat.losses: spotlight's implicit (pointwise, BPR, hinge, adaptive hinge) and
+explicit (regression, Poisson, logistic) losses, against values worked out by hand.
+"""
 
 import math
 

@@ -1,4 +1,10 @@
-"""spotlight_compat.sequence: ImplicitSequenceModel and its networks."""
+"""
+spotlight_compat.sequence: ImplicitSequenceModel and its networks (PoolNet, LSTMNet,
+CNNNet, MixtureLSTMNet), against our own expectations (spotlight's signature and
+behaviour, learning on learnable data, the errors for bad input) and, in the last
+section, against the scores spotlight 0.1.6 computed with the same seed
+(tests/fixtures/spotlight/reference_values.json).
+"""
 
 import inspect
 
@@ -6,15 +12,23 @@ import numpy as np
 import pytest
 import torch
 
+from spotlight_compat.cross_validation import user_based_train_test_split
+from spotlight_compat.datasets.synthetic import generate_sequential
+from spotlight_compat.evaluation import sequence_mrr_score
 from spotlight_compat.interactions import Interactions, SequenceInteractions
+from spotlight_compat.layers import BloomEmbedding
 from spotlight_compat.sequence.implicit import ImplicitSequenceModel
-from spotlight_compat.sequence.representations import PoolNet
+from spotlight_compat.sequence.representations import CNNNet, LSTMNet, MixtureLSTMNet, PoolNet
+from tests.helpers import spotlight_reference
 
 # spotlight v0.1.6's constructor, in order, with its defaults.
 SPOTLIGHT_SIGNATURE = [('loss', 'pointwise'), ('representation', 'pooling'), ('embedding_dim', 32),
                        ('n_iter', 10), ('batch_size', 256), ('l2', 0.0), ('learning_rate', 1e-2),
                        ('optimizer_func', None), ('use_cuda', False), ('sparse', False),
                        ('random_state', None), ('num_negative_samples', 5)]
+
+NETWORKS = (PoolNet, LSTMNet, CNNNet, MixtureLSTMNet)
+REFERENCE = spotlight_reference()['implicit_sequence']
 
 
 def cycle_sequences(num_users=12, length=10, num_items=9, max_sequence_length=5):
@@ -40,6 +54,15 @@ def fitted():
     """Pooling and LSTM models fitted on ``SEQUENCES``; tests must not train them further."""
     return {representation: fit(0, representation=representation)[0]
             for representation in ('pooling', 'lstm')}
+
+
+@pytest.fixture(scope='module')
+def sequential_split():
+    data = generate_sequential(num_users=40, num_items=30, num_interactions=3000,
+                               concentration_parameter=1e-3, order=2,
+                               random_state=np.random.RandomState(0))
+    train, test = user_based_train_test_split(data, random_state=np.random.RandomState(1))
+    return train.to_sequence(max_sequence_length=10), test.to_sequence(max_sequence_length=10)
 
 
 # --- spotlight's API ------------------------------------------------------------------------
@@ -71,6 +94,19 @@ def test_every_loss_and_representation_learns(representation, loss):
     assert losses[-1] < losses[0]
 
 
+@pytest.mark.parametrize('representation,loss', [('cnn', 'bpr'), ('mixture', 'adaptive_hinge')])
+def test_model_learns_with_spotlights_other_representations(sequential_split, representation, loss):
+    train, test = sequential_split
+    model = ImplicitSequenceModel(loss=loss, representation=representation, n_iter=8,
+                                  embedding_dim=16, batch_size=32, random_state=0)
+    losses = model.fit(train)
+    assert losses[-1] < losses[0]
+    assert sequence_mrr_score(model, test).mean() > 0.15  # random ranking: about 0.13
+    scores = model.predict(test.sequences[0, :-1])
+    np.testing.assert_allclose(model.predict_sequences(test.sequences[:1, :-1])[0], scores,
+                               rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize('representation', ['pooling', 'lstm'])
 def test_predict_equals_a_row_of_predict_sequences(fitted, representation):
     model = fitted[representation]
@@ -82,6 +118,15 @@ def test_predict_equals_a_row_of_predict_sequences(fitted, representation):
     np.testing.assert_array_equal(model.predict(prefixes[3], item_ids=[7, 2]),
                                   model.predict(prefixes[3])[[7, 2]])
     assert model.predict(prefixes[3], item_ids=4) == model.predict(prefixes[3])[4]
+
+
+def test_predict_accepts_spotlight_column_of_item_ids(fitted):
+    # spotlight's predict documents item_ids as an array (num_items x 1).
+    model = fitted['pooling']
+    scores = model.predict([1, 2])
+    column = model.predict([1, 2], item_ids=np.array([[1], [2], [3]]))
+    np.testing.assert_array_equal(column, scores[[1, 2, 3]])
+    assert column.shape == (3,) and len(np.unique(column)) == 3
 
 
 @pytest.mark.parametrize('representation', ['pooling', 'lstm'])
@@ -159,6 +204,97 @@ def test_representation_module_replaces_the_network():
     model._net = Wrapped(network)
     np.testing.assert_allclose(model.predict_sequences(prefixes.numpy()), expected,
                                rtol=1e-5, atol=1e-6)
+
+
+def test_model_with_bloom_item_embeddings(sequential_split):
+    train, test = sequential_split
+    representation = PoolNet(train.num_items, embedding_dim=16,
+                             item_embedding_layer=BloomEmbedding(train.num_items, 16, 0.5, 2))
+    model = ImplicitSequenceModel(loss='bpr', representation=representation, n_iter=5,
+                                  batch_size=32, random_state=0)
+    model.fit(train)
+    assert model.predict(test.sequences[0]).shape == (train.num_items,)
+
+
+# --- The networks (sequence.representations) ------------------------------------------------
+
+@pytest.mark.parametrize('network', NETWORKS)
+def test_spotlight_default_embedding_dim_is_32(network):
+    assert inspect.signature(network).parameters['embedding_dim'].default == 32
+    assert network(10).item_embeddings.weight.shape == (10, 32)
+
+
+@pytest.mark.parametrize('network', NETWORKS)
+def test_representations_are_causal(network):
+    torch.manual_seed(0)
+    net = network(20, embedding_dim=6)
+    first = torch.tensor([[0, 3, 5, 7, 9]])
+    second = torch.tensor([[0, 3, 5, 8, 2]])  # differs from step 3 on
+    before_first, _ = net.user_representation(first)
+    before_second, final = net.user_representation(second)
+    torch.testing.assert_close(before_first[:, :4], before_second[:, :4])
+    assert not torch.allclose(before_first[:, 4], before_second[:, 4])
+    assert before_first.shape[:2] == (1, 5) and final.shape[0] == 1
+
+
+@pytest.mark.parametrize('network', NETWORKS)
+def test_score_all_items_equals_scoring_each_item(network):
+    torch.manual_seed(0)
+    net = network(15, embedding_dim=4)
+    with torch.no_grad():
+        net.item_biases.weight.normal_()
+        _, final = net.user_representation(torch.tensor([[1, 2, 3], [0, 0, 4]]))
+        items = torch.arange(15).expand(2, -1)
+        expanded = final.unsqueeze(1).expand(-1, 15, *final.shape[1:])
+        torch.testing.assert_close(net.score_all_items(final), net(expanded, items))
+
+
+def test_cnn_layers_widths_and_dilations():
+    net = CNNNet(10, embedding_dim=4, kernel_width=(3, 2), dilation=(1, 2), num_layers=2)
+    assert [layer.kernel_size[0] for layer in net.cnn_layers] == [3, 2]
+    assert [layer.dilation[0] for layer in net.cnn_layers] == [1, 2]
+    before, final = net.user_representation(torch.tensor([[1, 2, 3, 4]]))
+    assert before.shape == (1, 4, 4) and final.shape == (1, 4)
+    with pytest.raises(ValueError, match="Unknown nonlinearity 'sigmoid'"):
+        CNNNet(10, nonlinearity='sigmoid')
+    with pytest.raises(ValueError, match='kernel_width gives 1 values for 2 layers'):
+        CNNNet(10, kernel_width=(3,), num_layers=2)
+
+
+def test_mixture_representation_holds_tastes_and_attention():
+    net = MixtureLSTMNet(10, embedding_dim=4, num_mixtures=3)
+    before, final = net.user_representation(torch.tensor([[1, 2, 3]]))
+    assert before.shape == (1, 3, 6, 4) and final.shape == (1, 6, 4)
+
+
+@pytest.mark.parametrize('network', NETWORKS)
+def test_item_embedding_layer_is_used(network):
+    layer = BloomEmbedding(30, 8, compression_ratio=0.5, num_hash_functions=2)
+    net = network(30, embedding_dim=8, item_embedding_layer=layer)
+    assert net.item_embeddings is layer
+    before, _ = net.user_representation(torch.tensor([[0, 4, 9]]))
+    layer.embeddings.weight.data.zero_()
+    zeroed, _ = net.user_representation(torch.tensor([[0, 4, 9]]))
+    assert not torch.allclose(before, zeroed)
+
+
+@pytest.mark.parametrize('network', (LSTMNet, CNNNet, MixtureLSTMNet))
+def test_networks_sized_by_embedding_dim_check_the_layer_width(network):
+    layer = BloomEmbedding(30, 8, compression_ratio=0.5, num_hash_functions=2)
+    with pytest.raises(ValueError, match='item_embedding_layer has embedding_dim=8 but the '
+                                         'network has embedding_dim=16'):
+        network(30, embedding_dim=16, item_embedding_layer=layer)
+
+
+def test_pooling_net_takes_the_width_of_its_item_layer():
+    # Pooling has no part sized by embedding_dim, so spotlight's PoolNet works with
+    # an item layer of any width; the default embedding_dim does not get in the way.
+    net = PoolNet(30, item_embedding_layer=BloomEmbedding(30, 12, compression_ratio=0.5,
+                                                          num_hash_functions=2))
+    assert net.embedding_dim == 12
+    before, final = net.user_representation(torch.tensor([[0, 4, 9]]))
+    assert before.shape == (1, 3, 12) and final.shape == (1, 12)
+    assert net(final, torch.tensor([[1, 2, 3, 4]]).t()).shape == (4, 1)
 
 
 # --- Bad input ------------------------------------------------------------------------------
@@ -239,15 +375,28 @@ def test_rejects_bad_shapes_and_item_ids(fitted, call, message):
         call(fitted['pooling'])
 
 
-def test_predict_accepts_spotlight_column_of_item_ids(fitted):
-    # spotlight's predict documents item_ids as an array (num_items x 1).
-    model = fitted['pooling']
-    scores = model.predict([1, 2])
-    column = model.predict([1, 2], item_ids=np.array([[1], [2], [3]]))
-    np.testing.assert_array_equal(column, scores[[1, 2, 3]])
-    assert column.shape == (3,) and len(np.unique(column)) == 3
-
-
 def test_predict_before_fit():
     with pytest.raises(RuntimeError, match='Call fit'):
         ImplicitSequenceModel().predict([1])
+
+
+# --- Against the scores spotlight 0.1.6 computed (tests/fixtures/spotlight/) ----------------
+
+@pytest.mark.parametrize('run', sorted(REFERENCE['runs']))
+def test_same_seed_gives_spotlights_scores(run):
+    # Same initial weights (torch seeded from the random state), the same shuffles and
+    # the same negatives as spotlight: the scores agree up to float rounding.
+    representation, loss = run.split('_', 1)
+    state = np.random.RandomState(21)
+    data = generate_sequential(num_users=60, num_items=30, num_interactions=2400,
+                               concentration_parameter=1e-2, order=2, random_state=state)
+    train, test = user_based_train_test_split(data, random_state=state)
+    train, test = train.to_sequence(max_sequence_length=8), test.to_sequence(max_sequence_length=8)
+    model = ImplicitSequenceModel(loss=loss, representation=representation, n_iter=2,
+                                  embedding_dim=16, batch_size=32, learning_rate=1e-2,
+                                  random_state=np.random.RandomState(8))
+    model.fit(train)
+    expected = REFERENCE['runs'][run]
+    np.testing.assert_allclose(model.predict(test.sequences[0]), expected['predict_first_test'],
+                               atol=1e-4)
+    assert abs(sequence_mrr_score(model, test).mean() - np.mean(expected['mrr'])) < 2e-3

@@ -1,7 +1,9 @@
 """
-Models saved whole with ``torch.save(model, path)`` load with ``torch.load(path)``
-under torch's default ``weights_only=True``: same predictions, and training
-resumes exactly where it stopped (random state and optimizer state restored).
+Saving and loading models (spotlight_compat._serialization registers them with torch),
+against our own expectations: models saved whole with ``torch.save(model, path)`` load
+with ``torch.load(path)`` under torch's default ``weights_only=True``, with the same
+predictions, and training resumes exactly where it stopped (random state and optimizer
+state restored); content that is not registered is still refused.
 """
 
 import numpy as np
@@ -15,7 +17,6 @@ from spotlight_compat.factorization.representations import BilinearNet
 from spotlight_compat.layers import BloomEmbedding
 from spotlight_compat.sequence.implicit import ImplicitSequenceModel
 from spotlight_compat.sequence.representations import CNNNet
-from spotlight_compat.torch_utils import assert_no_grad, minibatch, set_seed, shuffle
 
 DATA = generate_sequential(num_users=20, num_items=15, num_interactions=400, random_state=0)
 
@@ -68,29 +69,3 @@ def test_unregistered_content_is_still_refused(tmp_path):
     torch.save({'state': np.random.RandomState(0)}, path)
     with pytest.raises(Exception, match='Weights only load failed'):
         torch.load(path)
-
-
-def test_set_seed_seeds_torch():
-    set_seed(123)
-    first = torch.rand(3)
-    set_seed(123, cuda=False)
-    torch.testing.assert_close(torch.rand(3), first)
-    with pytest.raises(ValueError, match='seed must be an integer'):
-        set_seed(1.5)
-    with pytest.raises(ValueError, match='cuda must be True or False'):
-        set_seed(1, cuda='no')
-
-
-def test_spotlight_torch_helpers():
-    a, b = shuffle(np.arange(5), np.arange(5) * 10, random_state=np.random.RandomState(0))
-    np.testing.assert_array_equal(b, a * 10)
-    order = np.arange(5)
-    np.random.RandomState(0).shuffle(order)
-    np.testing.assert_array_equal(a, order)
-    with pytest.raises(ValueError, match='same length'):
-        shuffle(np.arange(2), np.arange(3))
-    assert [len(x) for x in minibatch(np.arange(5), batch_size=2)] == [2, 2, 1]
-    assert [x[1].tolist() for x in minibatch(np.arange(3), np.arange(3) + 5, batch_size=2)] == [
-        [5, 6], [7]]
-    with pytest.raises(ValueError, match='not requiring gradients'):
-        assert_no_grad(torch.zeros(1, requires_grad=True))

@@ -1,20 +1,22 @@
 """
-spotlight_compat.layers: the initialisations of the embeddings, and the Bloom
-embedding's hashing, which must put every id in the rows spotlight puts it in
-(reference values computed with spotlight 0.1.6: tests/fixtures/spotlight/).
+spotlight_compat.layers: the initialisations of the embeddings and the Bloom embedding
+(its sums, its gradients, its errors for bad arguments), against our own expectations;
+and, in the last section, its hashing against spotlight 0.1.6's, which must put every id
+in the rows spotlight puts it in (tests/fixtures/spotlight/reference_values.json).
 """
-
 
 import numpy as np
 import pytest
 import torch
 
-from tests.helpers import fingerprint, spotlight_reference
 from spotlight_compat.layers import (SEEDS, BloomEmbedding, ScaledEmbedding, ScaledEmbeddingBag,
                                      ZeroEmbedding, bloom_hashes)
+from tests.helpers import fingerprint, spotlight_reference
 
 REFERENCE = spotlight_reference()
 
+
+# --- Initialisation -------------------------------------------------------------------------
 
 def test_scaled_embedding_is_drawn_with_std_one_over_dim_and_zero_padding():
     torch.manual_seed(0)
@@ -32,17 +34,7 @@ def test_zero_embedding_and_bag_initialisation():
     assert abs(bag.weight.detach().std().item() - 1 / 8) < 0.005
 
 
-@pytest.mark.parametrize('key', sorted(REFERENCE['bloom']))
-def test_bloom_hashes_match_spotlight(key):
-    num, ratio, count = key.split('_')
-    expected = REFERENCE['bloom'][key]
-    layer = BloomEmbedding(int(num), 8, compression_ratio=float(ratio),
-                           num_hash_functions=int(count))
-    assert layer.compressed_num_embeddings == expected['rows']
-    assert layer.hashes.tolist()[:4] == expected['first']
-    assert fingerprint(layer.hashes.numpy(), '<i8') == expected['hashes']
-    assert layer.hashes.min() >= 0 and layer.hashes.max() < expected['rows']
-
+# --- BloomEmbedding -------------------------------------------------------------------------
 
 def test_bloom_embedding_sums_the_rows_of_its_hashes():
     torch.manual_seed(0)
@@ -88,3 +80,17 @@ def test_bloom_embedding_gradients_reach_only_hashed_rows():
     layer(torch.tensor([17])).sum().backward()
     touched = set(np.flatnonzero(layer.embeddings.weight.grad.abs().sum(1).numpy()).tolist())
     assert touched == set(layer.hashes[17].tolist()) - {0}
+
+
+# --- Against the hashes spotlight 0.1.6 computed (tests/fixtures/spotlight/) ----------------
+
+@pytest.mark.parametrize('key', sorted(REFERENCE['bloom']))
+def test_bloom_hashes_match_spotlight(key):
+    num, ratio, count = key.split('_')
+    expected = REFERENCE['bloom'][key]
+    layer = BloomEmbedding(int(num), 8, compression_ratio=float(ratio),
+                           num_hash_functions=int(count))
+    assert layer.compressed_num_embeddings == expected['rows']
+    assert layer.hashes.tolist()[:4] == expected['first']
+    assert fingerprint(layer.hashes.numpy(), '<i8') == expected['hashes']
+    assert layer.hashes.min() >= 0 and layer.hashes.max() < expected['rows']

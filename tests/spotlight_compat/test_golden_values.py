@@ -1,8 +1,9 @@
 """
-spotlight_compat reproduces the reference values computed with spotlight v0.1.6
-itself (tests/fixtures/golden/): the MovieLens 100K arrays, splits and sequence
-layouts bit for bit, the metric cases exactly, the two baselines statistically;
-and the explicit model passes the RMSE thresholds of spotlight's own tests.
+Across modules, against the golden values measured with spotlight v0.1.6 itself
+(../shared/golden, copied under tests/fixtures/golden): datasets.movielens's MovieLens
+100K arrays, cross_validation's splits and interactions.to_sequence's layouts bit for
+bit, evaluation's metric cases exactly, the two baselines (factorization, sequence)
+statistically; and the explicit model passes the RMSE thresholds of spotlight's own tests.
 """
 
 import numpy as np
