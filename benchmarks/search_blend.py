@@ -8,7 +8,7 @@ CBOW and transformer networks added to the blend).
 For each seed, the training users are split again (``recsys_models.protocol.validation_users``) into
 fit and validation users; every model is fitted on the fit users only and scored on the
 validation users' rows. The test users are never read. Prints the validation MRR, plain and
-with the prefix's items ranked last, mean over the seeds, per setting, and with ``--out``
+with the seen items ranked last, mean over the seeds, per setting, and with ``--out``
 writes them per seed to ``OUT.json`` and as a table to ``OUT.md`` (``results/search_blend.*``).
 
 Usage::

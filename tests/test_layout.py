@@ -20,7 +20,7 @@ LAYERS = {
     'grading': {'grading', 'spotlight_compat'},
     'peers': {'peers', 'recsys_models', 'spotlight_compat'},
     'benchmarks': {'benchmarks', 'peers', 'recsys_models', 'spotlight_compat'},
-    'tools': {'tools', 'benchmarks', 'spotlight_compat'},
+    'tools': {'tools', 'benchmarks', 'recsys_models', 'spotlight_compat'},
     'scripts': {'scripts', 'grading', 'peers', 'recsys_models', 'spotlight_compat'},
 }
 

@@ -49,12 +49,16 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.machine import load_averages, recorded_command
+from recsys_models.results import format_mean_std
 
 from .examples import run_examples
 from .harness import (ALIAS, DEFAULT_OUTPUT, ORIGINAL, movielens_u_data, subprocess_environment,
                       write_atomically)
 
 def parse_arguments():
+    """The command line's arguments; exits with an error on options that do not go together or a
+    checkout without ``tests/``.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('checkout', type=Path, help='a spotlight source checkout (with tests/)')
     parser.add_argument('--original', action='store_true',
@@ -102,6 +106,9 @@ def prepare_suite(checkout, mode, u_data):
 
 
 def test_files(checkout, only=None):
+    """The checkout's ``tests/**/test_*.py`` files relative to ``tests/``, sorted; only those in
+    ``only`` when given.
+    """
     files = sorted(str(path.relative_to(checkout / 'tests'))
                    for path in (checkout / 'tests').rglob('test_*.py'))
     return [name for name in files if not only or name in only]
@@ -128,6 +135,9 @@ def run_file(python, suite, name, timeout, environment):
 
 
 def junit_counts(report, output):
+    """Counts of a pytest JUnit XML ``report``: tests, failures, errors, skipped, passed, the names
+    of the failed cases and the first lines of their messages (``reasons``); ``output`` is not read.
+    """
     suite = ElementTree.parse(report).getroot()
     suite = suite if suite.tag == 'testsuite' else suite.find('testsuite')
     counts = {key: int(suite.get(key, 0)) for key in ('tests', 'failures', 'errors', 'skipped')}
@@ -147,6 +157,9 @@ def _first_line(message):
 
 
 def describe(counts):
+    """``run_file``'s counts as text: ('passed / failed / skipped', failed cases, reasons), or
+    ('did not run: ERROR', '', '').
+    """
     if 'error' in counts:
         return f'did not run: {counts["error"]}', '', ''
     failed = ', '.join(counts['failed'])
@@ -155,6 +168,9 @@ def describe(counts):
 
 
 def write_report(path, checkout, files, results, python, original_python, load):
+    """Write the test-suite part of the report to ``path``: one row per test file with each
+    library's counts and seconds, the totals and the failures.
+    """
     modes = list(results)
     interpreters = ('`' + recorded_command([python], {python: 'PYTHON'}) + '` (compat), `'
                     + recorded_command([original_python], {original_python: 'ORIGINAL_PYTHON'})
@@ -274,20 +290,22 @@ def statistical_mrrs(python, mode, checkout, u_data, seeds, timeout):
 
 
 def statistics_lines(statistics, seeds):
+    """The markdown lines of the "Statistical tests over seeds" section, from
+    {mode: ``statistical_mrrs``'s MRRs} over ``seeds``.
+    """
     lines = ['', '## Statistical tests over seeds', '',
              'These tests of spotlight\'s suite are statistical: they assert that an MRR exceeds '
              'a threshold. The same settings, run with seeds ' + ', '.join(map(str, seeds))
              + ' (data, split and model seeded with `np.random.RandomState(seed)`), each in a '
              'fresh process:', '',
-             '| setting | threshold | original: mean +- std (min-max) | compat: mean +- std '
+             '| setting | threshold | original: mean ± sample std (min-max) | compat: mean ± sample std '
              '(min-max) | largest difference, same seed | seeds above the threshold '
              '(original / compat) |', '|---|---|---|---|---|---|']
     for name, (_, threshold, _) in STATISTICAL.items():
         cells = []
         for mode in ('original', 'compat'):
-            values = np.asarray(statistics[mode][name])
-            cells.append(f'{values.mean():.4f} +- {values.std():.4f} '
-                         f'({values.min():.4f}-{values.max():.4f})')
+            values = statistics[mode][name]
+            cells.append(f'{format_mean_std(values)} ({min(values):.4f}-{max(values):.4f})')
         gap = np.abs(np.subtract(statistics['original'][name], statistics['compat'][name])).max()
         above = [sum(value > threshold for value in statistics[mode][name])
                  for mode in ('original', 'compat')]
@@ -319,6 +337,7 @@ def replace_statistics(arguments, modes, u_data):
 
 
 def examples_command(arguments):
+    """The command recorded in the examples' section, the checkout named SPOTLIGHT_SRC."""
     return recorded_command(
         ['python', '-m', 'tools.spotlight_conformance.suite', arguments.checkout,
          *(['--original'] if arguments.original else []),
@@ -328,6 +347,9 @@ def examples_command(arguments):
 
 
 def main():
+    """Command line: run the test suite (or only the statistics, or only the examples) with each
+    library and write the report.
+    """
     arguments = parse_arguments()
     load = load_averages()
     u_data = movielens_u_data()
