@@ -36,18 +36,17 @@ def make_key(seed, dataset=None):
         handout's ``ExplicitFactorizationModel(n_iter=3)`` on this split),
         ``test_sequences`` (m, 10) and ``num_items``.
     """
-    from spotlight_compat.cross_validation import random_train_test_split, user_based_train_test_split
+    from recsys_models.protocol import evaluation_sequences, homework_ratings_split, homework_user_split
     from spotlight_compat.datasets.movielens import get_movielens_dataset
     from spotlight_compat.evaluation import rmse_score
     from spotlight_compat.factorization.explicit import ExplicitFactorizationModel
 
     seed = _seed(seed)
     dataset = get_movielens_dataset(variant='100K') if dataset is None else dataset
-    train, test = random_train_test_split(dataset, random_state=np.random.RandomState(seed))
+    train, test = homework_ratings_split(dataset, seed)  # the handout's splits, drawn from SEED
     baseline = ExplicitFactorizationModel(n_iter=3, random_state=np.random.RandomState(seed))
     baseline.fit(train)
-    _, test_users = user_based_train_test_split(dataset, random_state=np.random.RandomState(seed))
-    test_sequences = test_users.to_sequence()
+    test_sequences = evaluation_sequences(homework_user_split(dataset, seed)[1])
     return {'seed': np.int64(seed),
             'test_pairs': np.column_stack((test.user_ids, test.item_ids)).astype(np.int64),
             'test_ratings': test.ratings.astype(np.float64),

@@ -17,7 +17,7 @@ from tests.helpers import ROOT
 LAYERS = {
     'spotlight_compat': {'spotlight_compat'},
     'recsys_models': {'recsys_models', 'spotlight_compat'},
-    'grading': {'grading', 'spotlight_compat'},
+    'grading': {'grading', 'recsys_models', 'spotlight_compat'},
     'peers': {'peers', 'recsys_models', 'spotlight_compat'},
     'benchmarks': {'benchmarks', 'peers', 'recsys_models', 'spotlight_compat'},
     'tools': {'tools', 'benchmarks', 'recsys_models', 'spotlight_compat'},

@@ -5,7 +5,7 @@ their expected points in expected.csv) get their expected points per task, with 
 in reasons.csv and in the student's feedback page, and the batch goes on.
 
 The solution, the blank handout and three failure modes run by default; the other fixtures
-are marked ``slow_grading`` (``pytest -m slow_grading tests/test_grading_fixtures.py``).
+are marked ``slow_grading`` (``pytest -m slow_grading tests/grading/test_fixture_submissions.py``).
 """
 
 import csv
