@@ -15,50 +15,14 @@ def _is_bool(value):
 
 
 def positive_int(name, value):
-    """
-    ``value`` as an int >= 1.
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is an integer >= 1 (a bool is not).
-    """
+    """``value`` as an int >= 1."""
     if _is_bool(value) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f'{name} must be a positive integer, got {value!r}.')
     return int(value)
 
 
 def optional_count(name, value):
-    """
-    ``value`` as an int >= 0, or ``None``.
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    int or None
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is ``None`` or an integer >= 0 (a bool is not).
-    """
+    """``value`` as an int >= 0, or ``None``."""
     if value is None:
         return None
     if _is_bool(value) or not isinstance(value, numbers.Integral) or value < 0:
@@ -73,25 +37,7 @@ def _real(name, value, requirement):
 
 
 def positive_float(name, value):
-    """
-    ``value`` as a finite float > 0.
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is a finite real number > 0 (a bool is not).
-    """
+    """``value`` as a finite float > 0."""
     value_ = _real(name, value, 'a positive number')
     if value_ <= 0:
         raise ValueError(f'{name} must be a positive number, got {value!r}.')
@@ -99,25 +45,7 @@ def positive_float(name, value):
 
 
 def non_negative_float(name, value):
-    """
-    ``value`` as a finite float >= 0.
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is a finite real number >= 0 (a bool is not).
-    """
+    """``value`` as a finite float >= 0."""
     value_ = _real(name, value, 'a non-negative number')
     if value_ < 0:
         raise ValueError(f'{name} must be a non-negative number, got {value!r}.')
@@ -125,25 +53,7 @@ def non_negative_float(name, value):
 
 
 def open_fraction(name, value):
-    """
-    ``value`` as a float strictly between 0 and 1.
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is a real number in (0, 1) (a bool is not).
-    """
+    """``value`` as a float strictly between 0 and 1."""
     value_ = _real(name, value, 'a number in (0, 1)')
     if not 0.0 < value_ < 1.0:
         raise ValueError(f'{name} must lie strictly between 0 and 1, got {value!r}: '
@@ -152,52 +62,14 @@ def open_fraction(name, value):
 
 
 def flag(name, value):
-    """
-    ``value`` as a bool (``True``/``False`` only).
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-
-    Returns
-    -------
-    bool
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is a Python or numpy bool.
-    """
+    """``value`` as a bool (``True``/``False`` only)."""
     if not _is_bool(value):
         raise ValueError(f'{name} must be True or False, got {value!r}.')
     return bool(value)
 
 
 def choice(name, value, options):
-    """
-    ``value`` if it is one of ``options`` (strings).
-
-    Parameters
-    ----------
-    name: str
-        The argument's name, for the error message.
-    value: object
-        The value given.
-    options: collection of str
-        The valid values, listed (sorted) in the error message.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        Unless ``value`` is one of ``options``.
-    """
+    """``value`` if it is one of ``options`` (strings)."""
     if not isinstance(value, str) or value not in options:
         raise ValueError(f'Unknown {name} {value!r}; choose one of {sorted(options)}.')
     return value
@@ -209,22 +81,6 @@ def random_state(value, name='random_state'):
 
     ``None`` gives a fresh, unseeded one; an int seeds a new one; a
     ``RandomState`` is used as it is (and advanced by its user).
-
-    Parameters
-    ----------
-    value: None, int or np.random.RandomState
-        An int must lie in [0, 2**32).
-    name: str, optional
-        The argument's name, for the error message.
-
-    Returns
-    -------
-    np.random.RandomState
-
-    Raises
-    ------
-    ValueError
-        For anything else (a ``np.random.Generator`` included, with advice).
     """
     if value is None:
         return np.random.RandomState()

@@ -61,35 +61,12 @@ class _ItemScorer(nn.Module):
         self.item_biases = ZeroEmbedding(num_items, 1, padding_idx=PADDING_IDX, sparse=sparse)
 
     def forward(self, user_representations, targets):
-        """
-        Scores of ``targets`` (spotlight's ``forward``: dot product plus item bias).
-
-        Parameters
-        ----------
-        user_representations: torch.Tensor
-            Shape S + (dim,), or broadcastable to it.
-        targets: torch.Tensor of int
-            Item ids, of any shape S.
-
-        Returns
-        -------
-        torch.Tensor, shape S
-        """
+        """Score ``targets`` (any shape S) given representations of shape S + (dim,)."""
         dot = (user_representations * self.item_embeddings(targets)).sum(-1)
         return dot + self.item_biases(targets).squeeze(-1)
 
     def score_all_items(self, final_representations):
-        """
-        Scores of every item.
-
-        Parameters
-        ----------
-        final_representations: torch.Tensor, shape (batch, dim)
-
-        Returns
-        -------
-        torch.Tensor, shape (batch, num_items)
-        """
+        """Scores of every item, shape (batch, num_items)."""
         return torch.addmm(self.item_biases.weight.squeeze(1), final_representations,
                            all_embeddings(self.item_embeddings, self.num_items).t())
 
@@ -100,40 +77,17 @@ class _ItemScorer(nn.Module):
 
 class PoolNet(_ItemScorer):
     """
-        Running mean of the embeddings of the items seen so far (spotlight's
-        ``PoolNet``): the representation at step t is the sum of the embeddings
-        before t divided by the number of non-padding items before t plus one
-        (Covington et al., 2016).
-
-    Parameters
-    ----------
-    num_items: int
-    embedding_dim: int, optional
-        Width of the item embeddings.
-    item_embedding_layer: torch.nn.Module, optional
-        Used as the item embeddings instead of a ``ScaledEmbedding`` (e.g. a
-        ``BloomEmbedding``); it sets the width, whatever ``embedding_dim`` says.
-    sparse: bool, optional
-        Sparse gradients for the embeddings and biases.
+    Running mean of the embeddings of the items seen so far: the representation
+    at step t is the sum of the embeddings before t divided by the number of
+    non-padding items before t plus one (Covington et al., 2016). A supplied
+    ``item_embedding_layer`` sets the width, whatever ``embedding_dim`` says.
     """
 
     _width_from_layer = True
 
     def user_representation(self, item_sequences):
-        """
-        The representations before each step and after the whole sequence: running means of the embeddings
-        (spotlight's ``user_representation``, batch-first here).
-
-        Parameters
-        ----------
-        item_sequences: torch.Tensor of int, shape (batch, length)
-            Left-padded item ids (0 is padding).
-
-        Returns
-        -------
-        (torch.Tensor, torch.Tensor)
-            Shapes (batch, length, dim) and (batch, dim).
-        """
+        """(batch, length) item ids -> the mean embedding of the items before each position,
+        (batch, length, dim), and of all of them, (batch, dim)."""
         embeddings = self._padded_embeddings(item_sequences)
         seen = F.pad((item_sequences != PADDING_IDX).float(), (1, 0))
         means = embeddings.cumsum(1) / (seen.cumsum(1) + 1).unsqueeze(-1)
@@ -142,20 +96,8 @@ class PoolNet(_ItemScorer):
 
 class LSTMNet(_ItemScorer):
     """
-        An LSTM over the item embeddings, with ``embedding_dim`` hidden units; its
-        state after step t-1 represents step t (Hidasi et al., 2015; spotlight's
-        ``LSTMNet``).
-
-    Parameters
-    ----------
-    num_items: int
-    embedding_dim: int, optional
-        Width of the item embeddings and of the LSTM.
-    item_embedding_layer: torch.nn.Module, optional
-        Used as the item embeddings instead of a ``ScaledEmbedding`` (e.g. a
-        ``BloomEmbedding``); it must give ``embedding_dim`` columns.
-    sparse: bool, optional
-        Sparse gradients for the embeddings and biases.
+    An LSTM over the item embeddings, with ``embedding_dim`` hidden units; its
+    state after step t-1 represents step t (Hidasi et al., 2015).
     """
 
     def __init__(self, num_items, embedding_dim=32, item_embedding_layer=None, sparse=False):
@@ -163,20 +105,8 @@ class LSTMNet(_ItemScorer):
         self.lstm = nn.LSTM(batch_first=True, input_size=embedding_dim, hidden_size=embedding_dim)
 
     def user_representation(self, item_sequences):
-        """
-        The representations before each step and after the whole sequence: the LSTM states
-        (spotlight's ``user_representation``, batch-first here).
-
-        Parameters
-        ----------
-        item_sequences: torch.Tensor of int, shape (batch, length)
-            Left-padded item ids (0 is padding).
-
-        Returns
-        -------
-        (torch.Tensor, torch.Tensor)
-            Shapes (batch, length, dim) and (batch, dim).
-        """
+        """(batch, length) item ids -> the LSTM's state before each position,
+        (batch, length, dim), and after the last item, (batch, dim)."""
         states, _ = self.lstm(self._padded_embeddings(item_sequences))
         return states[:, :-1], states[:, -1]
 
@@ -240,20 +170,8 @@ class CNNNet(_ItemScorer):
             for width, rate in zip(self.kernel_width, self.dilation))
 
     def user_representation(self, item_sequences):
-        """
-        The representations before each step and after the whole sequence: the last convolution's outputs
-        (spotlight's ``user_representation``, batch-first here).
-
-        Parameters
-        ----------
-        item_sequences: torch.Tensor of int, shape (batch, length)
-            Left-padded item ids (0 is padding).
-
-        Returns
-        -------
-        (torch.Tensor, torch.Tensor)
-            Shapes (batch, length, dim) and (batch, dim).
-        """
+        """(batch, length) item ids -> the causal convolutions' output before each position,
+        (batch, length, dim), and after the last item, (batch, dim)."""
         activation = NONLINEARITIES[self.nonlinearity]
         embeddings = self.item_embeddings(item_sequences).transpose(1, 2)  # (batch, dim, length)
         x = embeddings
@@ -295,20 +213,8 @@ class MixtureLSTMNet(_ItemScorer):
         self.projection = nn.Linear(embedding_dim, embedding_dim * num_mixtures * 2)
 
     def user_representation(self, item_sequences):
-        """
-        The representations before each step and after the whole sequence: taste vectors, then attention vectors, projected from the LSTM states
-        (spotlight's ``user_representation``, batch-first here).
-
-        Parameters
-        ----------
-        item_sequences: torch.Tensor of int, shape (batch, length)
-            Left-padded item ids (0 is padding).
-
-        Returns
-        -------
-        (torch.Tensor, torch.Tensor)
-            Shapes (batch, length, 2 * num_mixtures, dim) and (batch, 2 * num_mixtures, dim).
-        """
+        """(batch, length) item ids -> the taste and attention vectors before each position,
+        (batch, length, 2 * num_mixtures, dim), and after the last item."""
         states, _ = self.lstm(self._padded_embeddings(item_sequences))
         mixtures = self.projection(states)
         mixtures = mixtures.reshape(*states.shape[:2], 2 * self.num_mixtures, self.embedding_dim)
@@ -321,37 +227,13 @@ class MixtureLSTMNet(_ItemScorer):
         return (weights.unsqueeze(-1) * tastes).sum(-2)
 
     def forward(self, user_representations, targets):
-        """
-        Scores of ``targets`` against the attention-weighted tastes (spotlight's
-        ``MixtureLSTMNet.forward``).
-
-        Parameters
-        ----------
-        user_representations: torch.Tensor
-            Shape S + (2 * num_mixtures, dim), or broadcastable to it.
-        targets: torch.Tensor of int
-            Item ids, of any shape S.
-
-        Returns
-        -------
-        torch.Tensor, shape S
-        """
+        """Score ``targets`` (any shape S) given representations of shape S + (2m, dim)."""
         embeddings = self.item_embeddings(targets)
         dot = (self._weighted_tastes(user_representations, embeddings) * embeddings).sum(-1)
         return dot + self.item_biases(targets).squeeze(-1)
 
     def score_all_items(self, final_representations):
-        """
-        Scores of every item.
-
-        Parameters
-        ----------
-        final_representations: torch.Tensor, shape (batch, 2 * num_mixtures, dim)
-
-        Returns
-        -------
-        torch.Tensor, shape (batch, num_items)
-        """
+        """Scores of every item, shape (batch, num_items), from finals of shape (batch, 2m, dim)."""
         items = all_embeddings(self.item_embeddings, self.num_items)  # (num_items, dim)
         tastes = final_representations[:, :self.num_mixtures] @ items.t()  # (batch, m, items)
         affinity = final_representations[:, self.num_mixtures:] @ items.t()
