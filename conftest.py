@@ -9,6 +9,8 @@ from collections import defaultdict
 
 
 def pytest_collection_modifyitems(session, config, items):
+    """pytest hook: after each notebook's last nbval cell, add a re-run of each of its code cells,
+    last to first, whose outputs are not compared; does nothing without nbval."""
     try:
         from nbval.plugin import IPyNbCell
     except ImportError:  # nbval not installed: no notebook items either

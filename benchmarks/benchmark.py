@@ -66,6 +66,8 @@ def aggregate(rows_by_seed):
 
 
 def markdown(rows, seeds):
+    """The markdown table of ``aggregate``'s rows over ``seeds`` (mean ± std, mean training
+    seconds), with spotlight's own reference figures below it."""
     reference = json.loads(GOLDEN.read_text())
     lines = [f'Test metrics over seeds {", ".join(map(str, seeds))} (mean ± std); '
              'training seconds are means.', '',
@@ -84,6 +86,8 @@ def markdown(rows, seeds):
 
 
 def main(argv=None):
+    """Run both notebooks for each of ``--seeds``, write ``benchmark.json`` and ``benchmark.md`` to
+    ``--output-dir`` and print the table; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--output-dir', default=str(ROOT / 'results'))

@@ -82,6 +82,7 @@ class TimedScores:
         self.model, self.seconds = model, 0.0
 
     def predict_sequences(self, prefixes):
+        """The model's ``predict_sequences(prefixes)``, its seconds added to ``self.seconds``."""
         start = time.perf_counter()
         scores = self.model.predict_sequences(prefixes)
         self.seconds += time.perf_counter() - start
@@ -158,6 +159,8 @@ def run_step(data_file, step):
 # --- Driver ---------------------------------------------------------------------------------
 
 def measure(size, scratch):
+    """Generate the ``size`` dataset in ``scratch``, run each of ``STEPS`` in its own process;
+    {step: its measurements as ``run_step`` prints them}. Raises RuntimeError when a step fails."""
     data_file = Path(scratch) / f'{size}.npz'
     start = time.perf_counter()
     np.savez(data_file, *synthetic_columns(*SIZES[size]))
@@ -175,6 +178,7 @@ def measure(size, scratch):
 
 
 def report(results):
+    """The markdown report (``results/scaling.md``) of {size: ``measure``'s results}."""
     sizes = list(results)
     lines = ['# Cost at scale', '',
              f'`python -m benchmarks.scaling` on {platform.processor() or platform.machine()}, '
@@ -200,6 +204,8 @@ def report(results):
 
 
 def growth_lines(results):
+    """Markdown lines: each step's growth exponents, wall and CPU, from 1M to 20M and from 10M to
+    20M, and the batched MRR's cost per (row, item) pair; one line saying so without those sizes."""
     if not {'1M', '10M', '20M'} <= set(results):
         return ['(Growth exponents need the 1M, 10M and 20M runs.)']
     per_pair = {size: results[size]['mrr']['seconds'] / (results[size]['mrr']['rows'] * SIZES[size][2])
@@ -237,6 +243,8 @@ def _slope(values, first='1M', last='20M'):
 
 
 def target_lines(results):
+    """Markdown lines: the 20M run against the targets (split seconds, peak memory, ranking no
+    slower than scoring); none without a 20M run."""
     if '20M' not in results:
         return []
     row = results['20M']
@@ -258,6 +266,8 @@ def _cpu_count():
 
 
 def main():
+    """Command line: measure ``--sizes`` (or reread ``--from-json``), write the report and its .json
+    and print it; with the internal ``--step STEP DATA_FILE``, run that one step (``run_step``)."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--sizes', nargs='+', default=list(SIZES), choices=list(SIZES))
     parser.add_argument('--output', default=str(ROOT / 'results' / 'scaling.md'))

@@ -101,6 +101,8 @@ GROUPS['blend'] = [blend(weight) for weight in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)]
 
 
 def main(argv=None):
+    """Fit every setting of ``--groups`` for each of ``--seeds`` and print the table of validation
+    RMSEs and fit seconds, one row per setting; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--groups', nargs='+', choices=list(GROUPS), default=list(GROUPS))

@@ -52,6 +52,8 @@ NETWORKS = {
 
 
 def validation_scores(seed, dataset, networks=tuple(NETWORKS)):
+    """Train each of ``networks`` on each of its windows with ``seed``'s fit users;
+    {(name, (length, step)): (best validation MRR over the epochs, training seconds)}."""
     fit, valid = fit_and_validation_users(training_users(dataset, seed), seed)
     windows = {(length, step): fit.to_sequence(max_sequence_length=length, step_size=step).sequences
                for length, step in WINDOWS}
@@ -85,6 +87,8 @@ def records(per_seed, seeds):
 
 
 def main(argv=None):
+    """Score ``--networks`` for each of ``--seeds``, print the table and, with ``--out``, write
+    ``OUT.json`` and ``OUT.md``; returns 0."""
     per_seed, args = scores_per_seed(validation_scores, __doc__.split('\n\n')[0], argv, options={
         '--networks': dict(nargs='+', choices=list(NETWORKS), default=list(NETWORKS))},
         own_options={'--out': dict(help='write the scores per seed to OUT.json and the table to OUT.md')})

@@ -55,6 +55,7 @@ BUDGETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2, 3, 4)
 
 
 def timed(function):
+    """``function()``'s value and the wall seconds it took."""
     start = time.perf_counter()
     value = function()
     return value, time.perf_counter() - start
@@ -99,6 +100,8 @@ def evaluation_speedup(model, test, repeats=5):
 
 
 def explicit_ratio(dataset, seed):
+    """Seconds for the Bayesian MF to reach test RMSE <= 0.92 over the fit seconds of
+    ``ExplicitFactorizationModel(n_iter=3)`` (medians of 3); ``inf`` if 60 sweeps do not reach it."""
     train, test = homework_ratings_split(dataset, seed)
     ExplicitFactorizationModel(n_iter=1, device='cpu').fit(train)  # warm-up: first torch calls
 
@@ -149,6 +152,8 @@ def gru_time_to_mrr(windows, valid, test, target, seed):
 
 
 def implicit_ratio(dataset, seed):
+    """The GRU's time to the pooling baseline's test MRR over the pooling model's fit time, and
+    {'pooling': speed-up, 'GRU': speed-up} of batched ``sequence_mrr_score`` (``evaluation_speedup``)."""
     train_interactions, test_interactions = homework_user_split(dataset, seed)
     train, test = evaluation_sequences(train_interactions), evaluation_sequences(test_interactions)
 
@@ -196,6 +201,8 @@ def notebook_runs(notebook, runs, seed):
 
 
 def main(argv=None):
+    """Run every speed check, print the table and, with notebook runs, write ``results/speed.md``;
+    returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--notebook-runs', type=int, default=3)
     parser.add_argument('--seed', type=int, default=0, help='seed of the splits and models')

@@ -21,6 +21,7 @@ class ItemAutoRec(nn.Module):
         self.decoder = nn.Linear(hidden, num_users)
 
     def forward(self, item_ratings):
+        """(B, num_users) ratings of B movies, 0 where unrated -> (B, num_users) reconstructed ratings."""
         return self.decoder(torch.sigmoid(self.encoder(item_ratings)))
 
 

@@ -42,6 +42,7 @@ class BiasedMF(nn.Module):
             nn.init.zeros_(bias.weight)
 
     def forward(self, x):
+        """(B, 2) long tensor of (user, item) rows -> (B,) predicted ratings."""
         users, items = x[:, 0], x[:, 1]
         dot = (self.user_embeddings(users) * self.item_embeddings(items)).sum(1)
         biases = self.user_biases(users).squeeze(1) + self.item_biases(items).squeeze(1)
@@ -59,6 +60,7 @@ class ClippedRatings:
 
     @torch.no_grad()
     def predict(self, user_ids, item_ids):
+        """n user ids and n item ids -> (n,) numpy predicted ratings, clipped to [1, 5]."""
         self.network.eval()
         device = next(self.network.parameters()).device
         x = torch.as_tensor(np.column_stack((user_ids, item_ids)), dtype=torch.long, device=device)

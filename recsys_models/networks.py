@@ -74,6 +74,7 @@ class GRURecommender(NextItemModel):
         self.dropout = nn.Dropout(dropout)
 
     def hidden_states(self, sequences):
+        """(B, L) item ids, left-padded with 0 -> (B, L, embedding_dim): the GRU's state after each item."""
         hidden, _ = self.gru(self.dropout(self.item_embeddings(sequences)))
         return self.dropout(hidden)
 
@@ -97,6 +98,8 @@ class CBOWRecommender(NextItemModel):
         return running - F.pad(running, (0, 0, self.window, 0))[:, :x.shape[1]]
 
     def hidden_states(self, sequences):
+        """(B, L) item ids, left-padded with 0 -> (B, L, d): the mean embedding of the real items
+        among the last ``window`` positions, 0 where there are none."""
         total = self.sum_of_last_window(self.dropout(self.item_embeddings(sequences)))
         count = self.sum_of_last_window((sequences != 0).float().unsqueeze(-1))
         return total / count.clamp(min=1)
@@ -113,6 +116,7 @@ class CausalSelfAttention(nn.Module):
         self.n_heads, self.dropout = n_heads, dropout
 
     def forward(self, x, allowed):  # allowed: (B, L, L), True where position i may attend to j
+        """x (B, L, dim), ``allowed`` (B, L, L) bool, True where position i may attend to j -> (B, L, dim)."""
         B, L, C = x.shape
         q, k, v = (t.view(B, L, self.n_heads, C // self.n_heads).transpose(1, 2)
                    for t in self.qkv(x).split(C, dim=2))
@@ -132,6 +136,7 @@ class TransformerBlock(nn.Module):
                                  nn.Dropout(dropout))
 
     def forward(self, x, allowed):
+        """x (B, L, dim), ``allowed`` (B, L, L) as in ``CausalSelfAttention`` -> (B, L, dim)."""
         x = x + self.attention(self.norm1(x), allowed)
         return x + self.mlp(self.norm2(x))
 
@@ -161,6 +166,7 @@ class TransformerRecommender(NextItemModel):
         return (recent_past & (sequences != 0)[:, None, :]) | torch.eye(len(i), dtype=torch.bool, device=i.device)
 
     def hidden_states(self, sequences):
+        """(B, L) item ids, left-padded with 0 (L <= max_length) -> (B, L, dim), layer-normed."""
         distance_from_end = torch.arange(sequences.shape[1], device=sequences.device).flip(0)
         x = self.dropout(self.item_embeddings(sequences) + self.positions(distance_from_end))
         allowed = self.attention_mask(sequences)

@@ -142,6 +142,8 @@ def run_notebook(notebook, output=None, parameters=None, timeout=1200, progress=
 
 
 def main(argv=None):
+    """Command line: execute the notebook with the given parameters, save it (in place unless
+    ``--output``; also as HTML with ``--html``) and print the seconds per section; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('notebook', help='the notebook to execute')
     parser.add_argument('--output', help='where to save the executed notebook (default: in place)')

@@ -46,6 +46,7 @@ class FeedForward(nn.Module):
                                  nn.Linear(hidden, hidden), nn.Dropout(dropout))
 
     def forward(self, x):
+        """(B, L, hidden) -> (B, L, hidden): x plus its feed-forward."""
         return x + self.net(x)
 
 
@@ -60,6 +61,8 @@ class SASRecBlock(nn.Module):
         self.feed_forward = FeedForward(hidden, dropout)
 
     def forward(self, x, causal, padding):
+        """x (B, L, hidden), ``causal`` (L, L) bool, True where attention is masked, ``padding`` (B, L)
+        bool, True at padding -> (B, L, hidden), zero at padding."""
         query = self.attention_norm(x)
         attended, _ = self.attention(query, x, x, attn_mask=causal, need_weights=False)
         x = self.feed_forward(self.forward_norm(query + attended))

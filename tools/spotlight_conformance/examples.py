@@ -174,6 +174,7 @@ if 'dataset' in namespace:
 
 
 def parse_arguments():
+    """The command line's arguments; exits with an error when the checkout has no ``examples/``."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('checkout', type=Path, help='a spotlight source checkout')
     parser.add_argument('--original', action='store_true',
@@ -263,6 +264,9 @@ def run_process(python, runner, workdir, timeout, example_path, mode, checkout):
 
 
 def run_example(example, mode, python, checkout, u_data, settings, carried, keep):
+    """Run one of ``EXAMPLES`` with ``mode``'s library in a fresh directory, keeping its output in
+    ``keep`` and adding the files it produced to ``carried``; dict(error, seconds, result), error
+    None when it passed."""
     workdir = Path(tempfile.mkdtemp(prefix='spotlight-example-'))
     script = prepare(example, checkout, workdir, carried)
     runner = workdir / '_run_example.py'
@@ -281,6 +285,8 @@ def run_example(example, mode, python, checkout, u_data, settings, carried, keep
 
 
 def run_readme_block(number, block, mode, python, checkout, u_data, settings):
+    """Run README code block ``number`` (source ``block``) with ``mode``'s library in a fresh directory;
+    dict(error, seconds, result: the lines it printed, joined by '; ')."""
     workdir = Path(tempfile.mkdtemp(prefix='spotlight-readme-'))
     script = workdir / f'readme_block_{number}.py'
     script.write_text(block)
@@ -342,6 +348,7 @@ def changes(example):
 
 
 def cell(outcome):
+    """A table cell for one run's outcome: 'not run', 'ok (N s)' or '**failed**: ERROR (N s)'."""
     if outcome is None:
         return 'not run'
     status = 'ok' if outcome['error'] is None else f'**failed**: {outcome["error"]}'
@@ -349,6 +356,8 @@ def cell(outcome):
 
 
 def section(results, modes, command, example_path, load, notebook_printed):
+    """The markdown lines of the report's "README blocks and examples" section: how the runs were
+    made and one table row per README block or example."""
     lines = [
         '## README blocks and examples', '',
         f'Written by `{command}`: each README code block and example script of the '
@@ -452,6 +461,7 @@ def run_examples(checkout, modes, output, command, example_path=None, timeout=24
 
 
 def main():
+    """Command line: run the README blocks and examples and write their section of ``--output``."""
     arguments = parse_arguments()
     modes = {'compat': arguments.python}
     if arguments.original:

@@ -57,8 +57,7 @@ from .harness import (ALIAS, DEFAULT_OUTPUT, ORIGINAL, movielens_u_data, subproc
 
 def parse_arguments():
     """The command line's arguments; exits with an error on options that do not go together or a
-    checkout without ``tests/``.
-    """
+    checkout without ``tests/``."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('checkout', type=Path, help='a spotlight source checkout (with tests/)')
     parser.add_argument('--original', action='store_true',
@@ -107,8 +106,7 @@ def prepare_suite(checkout, mode, u_data):
 
 def test_files(checkout, only=None):
     """The checkout's ``tests/**/test_*.py`` files relative to ``tests/``, sorted; only those in
-    ``only`` when given.
-    """
+    ``only`` when given."""
     files = sorted(str(path.relative_to(checkout / 'tests'))
                    for path in (checkout / 'tests').rglob('test_*.py'))
     return [name for name in files if not only or name in only]
@@ -136,8 +134,7 @@ def run_file(python, suite, name, timeout, environment):
 
 def junit_counts(report, output):
     """Counts of a pytest JUnit XML ``report``: tests, failures, errors, skipped, passed, the names
-    of the failed cases and the first lines of their messages (``reasons``); ``output`` is not read.
-    """
+    of the failed cases and the first lines of their messages (``reasons``); ``output`` is not read."""
     suite = ElementTree.parse(report).getroot()
     suite = suite if suite.tag == 'testsuite' else suite.find('testsuite')
     counts = {key: int(suite.get(key, 0)) for key in ('tests', 'failures', 'errors', 'skipped')}
@@ -158,8 +155,7 @@ def _first_line(message):
 
 def describe(counts):
     """``run_file``'s counts as text: ('passed / failed / skipped', failed cases, reasons), or
-    ('did not run: ERROR', '', '').
-    """
+    ('did not run: ERROR', '', '')."""
     if 'error' in counts:
         return f'did not run: {counts["error"]}', '', ''
     failed = ', '.join(counts['failed'])
@@ -169,8 +165,7 @@ def describe(counts):
 
 def write_report(path, checkout, files, results, python, original_python, load):
     """Write the test-suite part of the report to ``path``: one row per test file with each
-    library's counts and seconds, the totals and the failures.
-    """
+    library's counts and seconds, the totals and the failures."""
     modes = list(results)
     interpreters = ('`' + recorded_command([python], {python: 'PYTHON'}) + '` (compat), `'
                     + recorded_command([original_python], {original_python: 'ORIGINAL_PYTHON'})
@@ -291,8 +286,7 @@ def statistical_mrrs(python, mode, checkout, u_data, seeds, timeout):
 
 def statistics_lines(statistics, seeds):
     """The markdown lines of the "Statistical tests over seeds" section, from
-    {mode: ``statistical_mrrs``'s MRRs} over ``seeds``.
-    """
+    {mode: ``statistical_mrrs``'s MRRs} over ``seeds``."""
     lines = ['', '## Statistical tests over seeds', '',
              'These tests of spotlight\'s suite are statistical: they assert that an MRR exceeds '
              'a threshold. The same settings, run with seeds ' + ', '.join(map(str, seeds))
@@ -348,8 +342,7 @@ def examples_command(arguments):
 
 def main():
     """Command line: run the test suite (or only the statistics, or only the examples) with each
-    library and write the report.
-    """
+    library and write the report."""
     arguments = parse_arguments()
     load = load_averages()
     u_data = movielens_u_data()

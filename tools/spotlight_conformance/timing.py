@@ -49,6 +49,8 @@ SIZES = {'1M': 1_000_000, '10M': 10_000_000, '20M': 20_000_000}
 
 
 def synthetic_columns(rows):
+    """User ids, item ids, ratings and timestamps of ``rows`` synthetic interactions
+    (``RandomState(0)``)."""
     import numpy as np
     state = np.random.RandomState(0)
     return (state.randint(0, NUM_USERS, rows).astype(np.int32),
@@ -58,6 +60,7 @@ def synthetic_columns(rows):
 
 
 def movielens_columns(u_data):
+    """User ids, item ids, ratings and timestamps of MovieLens 100K, read from ``u_data``."""
     import numpy as np
     rows = np.loadtxt(u_data, dtype=np.int64)
     return (rows[:, 0].astype(np.int32), rows[:, 1].astype(np.int32),
@@ -117,6 +120,8 @@ def _timed(function):
 
 
 def measure(python, name, step, size, u_data):
+    """Run ``worker`` for one step in a fresh ``python`` process; {'wall': seconds, 'cpu': seconds}.
+    Raises RuntimeError when the process fails."""
     command = [python, str(Path(__file__).resolve()), '--worker', name, step, size, u_data]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
@@ -125,6 +130,8 @@ def measure(python, name, step, size, u_data):
 
 
 def run_all(arguments):
+    """Measure every step with both libraries, alternating which goes first;
+    ({(step, size): {library: [measure's seconds, ...]}}, the load average before each measurement)."""
     from .harness import movielens_u_data  # here: workers run the original, without this package
     u_data = movielens_u_data()
     plan = [(step, size) for size in arguments.sizes for step in DATA_STEPS]
@@ -174,6 +181,7 @@ def _span(runs, kind):
 
 
 def write_report(path, arguments, times, loads, started, finished):
+    """Write the markdown report of ``run_all``'s times and loads to ``path``."""
     from benchmarks.machine import recorded_command  # here too: workers run the original
     command = recorded_command(['python', '-m', 'tools.spotlight_conformance.timing', '--original-python',
                                 arguments.original_python, '--sizes', *arguments.sizes,
@@ -211,6 +219,8 @@ def write_report(path, arguments, times, loads, started, finished):
 
 
 def main():
+    """Command line: measure every step and write the report; with ``--worker NAME STEP SIZE
+    U_DATA``, time one step in this process and print its seconds as JSON."""
     if len(sys.argv) > 1 and sys.argv[1] == '--worker':
         name, step, size, u_data = sys.argv[2:6]
         wall, cpu = worker(name, step, size, u_data)
