@@ -243,3 +243,10 @@ def spotlight_reference():
     """The values measured with the original spotlight, by section
     (``tests/fixtures/spotlight/reference_values.json``)."""
     return json.loads((Path(__file__).parent / 'fixtures' / 'spotlight' / 'reference_values.json').read_text())
+
+
+def cannot_rank(scores):
+    """Whether every score is ``recsys_models.protocol.CANNOT_RANK`` (in the scores' own dtype)."""
+    from recsys_models.protocol import CANNOT_RANK
+    scores = np.asarray(scores)
+    return bool(np.all(scores == np.asarray(CANNOT_RANK, dtype=scores.dtype)))
