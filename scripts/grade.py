@@ -24,6 +24,7 @@ from grading.course import Limits, grade_folder
 
 
 def main(argv=None):
+    """Grade the submissions folder into ``--out`` (see the module); the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('submissions', help='folder of STUDENT.ipynb files or nbgrader\'s submitted/ layout')
     parser.add_argument('--out', required=True, help='a new folder for the course, grades and feedback')

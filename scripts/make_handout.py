@@ -33,6 +33,7 @@ def make_handout(solution):
 
 
 def main(argv=None):
+    """Write the handout to the path given (see the module); the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('output', help='where to write the handout notebook')
     parser.add_argument('--solution', default=str(NOTEBOOK), help='the solution notebook')

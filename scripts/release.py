@@ -236,6 +236,7 @@ def _replace_folder(staging, out):
 
 
 def main(argv=None):
+    """Write the release into OUT and list its files; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('out', help='a new (or empty) folder for the release')
     parser.add_argument('--package-url', help='where the notebook installs spotlight_compat from on Colab: a '

@@ -61,6 +61,7 @@ def read_notebook(path):
 
 
 def grade_id(cell):
+    """The nbgrader id of a notebook cell (a dict), or None."""
     return cell.get('metadata', {}).get('nbgrader', {}).get('grade_id')
 
 
@@ -194,6 +195,7 @@ def read_result(json_path, check_id):
 
 
 def main(argv=None):
+    """Check the notebook, or with ``--read`` report one check from a saved run; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('notebook', nargs='?', help='your homework notebook')
     parser.add_argument('--json', help='also write what happened to this file (for automatic grading)')
