@@ -69,7 +69,7 @@ def markdown(rows, seeds):
     """The markdown table of ``aggregate``'s rows over ``seeds`` (mean ± std, mean training
     seconds), with spotlight's own reference figures below it."""
     reference = json.loads(GOLDEN.read_text())
-    lines = [f'Test metrics over seeds {", ".join(map(str, seeds))} (mean ± std); '
+    lines = [f'Test metrics over seeds {", ".join(map(str, seeds))} (mean ± sample std); '
              'training seconds are means.', '',
              '| metric | model | mean ± std | train s |', '|---|---|---|---|']
     for row in rows:
