@@ -19,7 +19,7 @@ LAYERS = {
     'recsys_models': {'recsys_models', 'spotlight_compat'},
     'grading': {'grading', 'recsys_models', 'spotlight_compat'},
     'peers': {'peers', 'recsys_models', 'spotlight_compat'},
-    'benchmarks': {'benchmarks', 'peers', 'recsys_models', 'spotlight_compat'},
+    'benchmarks': {'benchmarks', 'grading', 'peers', 'recsys_models', 'spotlight_compat'},
     'tools': {'tools', 'benchmarks', 'recsys_models', 'spotlight_compat'},
     'scripts': {'scripts', 'grading', 'peers', 'recsys_models', 'spotlight_compat'},
 }
