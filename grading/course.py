@@ -113,8 +113,10 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
         _record_failure(out, student_id, reason)
     _export(out)
     write_reasons(out, problems, failures)
+    from .similarity import report_for_course  # similarity.csv and .html: no score depends on them, never raises
+    similarity = report_for_course(out)
     record = {'seed': seed, 'submissions': len(found), 'jobs': jobs, 'limits': asdict(limits),
-              'isolation': isolation, 'seconds': round(time.time() - started, 1)}
+              'isolation': isolation, 'similarity': similarity, 'seconds': round(time.time() - started, 1)}
     atomic_write_bytes(out / 'grading.json', json.dumps(record, indent=1).encode())
     return record
 

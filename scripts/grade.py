@@ -10,6 +10,7 @@ DIR becomes an nbgrader course folder holding grades.csv (student_id, score, max
 a column per task), reasons.csv (each task's points and why), feedback/STUDENT/.../*.html
 (one page per student), gradebook.db, and the nbgrader_config.py that nbgrader's own
 commands (formgrader for the hand-graded answer, then export) use there.
+Also there: similarity.csv and .html, the code each pair of students shares (a report; no score uses it).
 
 Usage::
 
