@@ -12,7 +12,9 @@ cells, per student) and ``grading.json``
 
 Each submission is graded by a ``grading.worker`` process of its own, at most ``jobs`` at a
 time; one that runs past the notebook's time limit (plus a margin for nbgrader's own work)
-is killed, and the submission gets 0 with that reason.
+is killed, and the submission gets 0 with that reason. With ``scheduler`` (a Dask
+scheduler's address), each runs on a Dask worker instead, in a course folder of its own
+there (``grading.cluster``), and this process writes what comes back into ``out``.
 """
 
 import csv
@@ -22,9 +24,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import sysconfig
 import tempfile
 import time
@@ -40,12 +39,9 @@ from .cells import GRADER_NOTES
 from .execute import TIME_LIMIT_ERROR, TRUNCATED, network_isolation_available
 from .key import make_key, save_key
 from .submissions import find_submissions, stage
-from .worker import load_course_config, status_path
+from .worker import KEY_FILE, PROJECT_CONFIG, ROOT, finished, load_course_config, start, write_course_config
 
-ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / 'recsys_homework.ipynb'
-PROJECT_CONFIG = ROOT / 'nbgrader_config.py'
-KEY_FILE = Path('.grading') / 'key.npz'
 WORKER_MARGIN = 180  # seconds for nbgrader's own work around a notebook's execution
 NOTEBOOK = f'{ASSIGNMENT}.ipynb'
 
@@ -65,7 +61,8 @@ class Limits:
                 raise ValueError(f'{name} must be a positive integer, got {value!r}')
 
 
-def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=True, solution=SOLUTION):
+def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=True, solution=SOLUTION,
+                 scheduler=None):
     """
     Grade every submission in ``submissions`` into the course folder ``out``.
 
@@ -76,7 +73,7 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     out: path
         A new (or empty) folder.
     jobs: int
-        Submissions graded at once.
+        Submissions graded at once (without ``scheduler``).
     seed: int, optional
         The notebook's ``SEED`` for every submission; drawn at random when not given
         (it is recorded in ``out/grading.json``).
@@ -85,6 +82,9 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
         Show a progress bar.
     solution: path
         The solution notebook (nbgrader's source).
+    scheduler: str, optional
+        A Dask scheduler's address (``tcp://HOST:8786``): grade on its workers
+        (``grading.cluster``), connecting before ``out`` is made.
 
     Returns
     -------
@@ -95,11 +95,18 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     ------
     ValueError
         When the submissions cannot be found, ``out`` is not empty, or an option is wrong.
+    grading.cluster.SchedulerUnreachable
+        When no Dask scheduler answers at ``scheduler`` (a ``ValueError``).
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f'jobs must be a positive integer, got {jobs!r}')
     found = find_submissions(submissions)
     put_interpreter_scripts_on_path()
+    client = None
+    if scheduler is not None:
+        from .cluster import connect
+        _new_folder(out, create=False)
+        client = connect(scheduler)  # an unreachable scheduler fails before out is made
     out = _new_folder(out)
     seed = secrets.randbelow(2 ** 31) if seed is None else seed
     started = time.time()
@@ -107,7 +114,12 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     problems = {submission.student_id: stage(submission, out) for submission in found}
     # The largest notebooks first: size stands in for the time a submission takes.
     longest_first = [s.student_id for s in sorted(found, key=lambda s: -s.path.stat().st_size)]
-    failures = run_workers(out, longest_first, jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
+    if client is None:
+        failures = run_workers(out, longest_first, jobs, limits.notebook_timeout + WORKER_MARGIN, progress)
+    else:
+        from .cluster import run_tasks
+        failures, isolation = run_tasks(client, out, longest_first, seed, limits,
+                                        limits.notebook_timeout + WORKER_MARGIN, progress, isolation)
     shutil.rmtree(out / '.grading' / 'scratch', ignore_errors=True)  # what a failed run left behind
     for student_id, reason in failures.items():
         _record_failure(out, student_id, reason)
@@ -117,6 +129,8 @@ def grade_folder(submissions, out, jobs=1, seed=None, limits=Limits(), progress=
     similarity = report_for_course(out)
     record = {'seed': seed, 'submissions': len(found), 'jobs': jobs, 'limits': asdict(limits),
               'isolation': isolation, 'similarity': similarity, 'seconds': round(time.time() - started, 1)}
+    if scheduler is not None:
+        record['scheduler'] = scheduler  # and isolation['workers']: which worker graded whom
     atomic_write_bytes(out / 'grading.json', json.dumps(record, indent=1).encode())
     return record
 
@@ -134,11 +148,12 @@ def put_interpreter_scripts_on_path():
         os.environ['PATH'] = os.pathsep.join([scripts, *filter(None, folders)])
 
 
-def _new_folder(out):
+def _new_folder(out, create=True):
     out = Path(out).resolve()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f'{out} is not an empty folder: grade into a new folder')
-    out.mkdir(parents=True, exist_ok=True)
+    if create:
+        out.mkdir(parents=True, exist_ok=True)
     return out
 
 
@@ -150,7 +165,7 @@ def _set_up_course(out, submissions, solution, seed, limits):
                  else 'not isolated (unshare unavailable here)',
                  'files': 'audit hook: writes only in the scratch folder; no reading the course, '
                           'the submissions or the project'}
-    _write_course_config(out, submissions, seed, limits)
+    write_course_config(out, seed, limits, [out, submissions, ROOT])
     save_key(out / KEY_FILE, make_key(seed))
     source = out / 'source' / ASSIGNMENT
     source.mkdir(parents=True)
@@ -159,28 +174,6 @@ def _set_up_course(out, submissions, solution, seed, limits):
     if not (out / 'release' / ASSIGNMENT / NOTEBOOK).is_file():
         raise RuntimeError(f'nbgrader generate_assignment wrote no handout into {out / "release"}')
     return isolation
-
-
-def _write_course_config(out, submissions, seed, limits):
-    from spotlight_compat.datasets.movielens import ML100K_FILES_SHA256, get_movielens_dataset
-    from spotlight_compat.datasets.cache import cache_dir
-    get_movielens_dataset('100K')  # cached before any kernel runs (the kernels have no network)
-    packages = [str(ROOT / name) for name in ('spotlight_compat', 'recsys_models', 'grading')]
-    settings = {
-        'InjectSeed.seed': seed, 'ScoreExports.key_file': str(out / KEY_FILE),
-        'NormalizeCells.release_notebook': str(out / 'release' / ASSIGNMENT / NOTEBOOK),
-        'SandboxedExecute.timeout': limits.cell_timeout,
-        'SandboxedExecute.notebook_timeout': limits.notebook_timeout,
-        'SandboxedExecute.memory_limit': limits.memory_bytes,
-        'SandboxedExecute.max_output_bytes': limits.max_output_bytes,
-        'SandboxedExecute.scratch_root': str(out / '.grading' / 'scratch'),
-        'SandboxedExecute.deny_reading': [str(out), str(submissions), str(ROOT)],
-        'SandboxedExecute.allow_reading': packages,
-        'SandboxedExecute.data_files': [str(cache_dir() / 'ml-100k' / name) for name in ML100K_FILES_SHA256]}
-    lines = ['# Written by scripts/grade.py: the project\'s configuration and this grading run\'s settings.',
-             f'load_subconfig({str(PROJECT_CONFIG)!r})  # noqa: F821']
-    lines += [f'c.{name} = {value!r}  # noqa: F821' for name, value in settings.items()]
-    atomic_write_bytes(out / 'nbgrader_config.py', ('\n'.join(lines) + '\n').encode())
 
 
 def _nbgrader_api(out):
@@ -239,41 +232,16 @@ def run_workers(out, student_ids, jobs, hard_limit, progress=True):
         while pending or running:
             while pending and len(running) < jobs:
                 student_id = pending.pop(0)
-                running[student_id] = _start_worker(out, student_id, logs, environment)
+                running[student_id] = start(out, student_id, logs / f'{student_id}.log', environment)
             time.sleep(0.2)
             for student_id, (process, started) in list(running.items()):
-                reason = _finished(out, student_id, process, started, hard_limit)
+                reason = finished(out, student_id, process, started, hard_limit)
                 if reason is not False:
                     del running[student_id]
                     bar.update()
                     if reason:
                         failures[student_id] = reason
     return failures
-
-
-def _start_worker(out, student_id, logs, environment):
-    with open(logs / f'{student_id}.log', 'wb') as log:
-        process = subprocess.Popen([sys.executable, '-m', 'grading.worker', str(out), student_id],
-                                   stdout=log, stderr=subprocess.STDOUT, env=environment,
-                                   start_new_session=True)
-    return process, time.monotonic()
-
-
-def _finished(out, student_id, process, started, hard_limit):
-    """False while the worker runs; then None, or why the submission could not be graded."""
-    if process.poll() is None:
-        if time.monotonic() - started <= hard_limit:
-            return False
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return f'grading was stopped after {hard_limit} s (the notebook\'s time limit and nbgrader\'s work)'
-    try:
-        status = json.loads(status_path(out, student_id).read_text())
-    except (OSError, ValueError):
-        return f'the grader\'s process for this submission failed (exit status {process.returncode})'
-    if not status['autograde']:
-        return f'nbgrader could not grade this submission: {status["error"]}'
-    return None
 
 
 def _record_failure(out, student_id, reason):

@@ -12,24 +12,38 @@ a column per task), reasons.csv (each task's points and why), feedback/STUDENT/.
 commands (formgrader for the hand-graded answer, then export) use there.
 Also there: similarity.csv and .html, the code each pair of students shares (a report; no score uses it).
 
+With --scheduler, each submission is graded on a Dask cluster's workers instead of --jobs
+processes here: a task per submission carries the notebook and what the worker needs of the
+course, runs the same sandboxed grading there in a private course folder, and sends back
+the graded notebook, the feedback and the grades, which this process alone writes into DIR.
+
 Usage::
 
     python scripts/grade.py submissions/ --out graded/ --jobs 2
+    python scripts/grade.py submissions/ --out graded/ --scheduler tcp://scheduler-host:8786
 """
 
 import argparse
 import csv
 import sys
 
+from grading.cluster import SchedulerUnreachable
 from grading.course import Limits, grade_folder
 
 
 def main(argv=None):
     """Grade the submissions folder into ``--out`` (see the module); the exit status."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                     epilog=__doc__[__doc__.index('With --scheduler'):].replace('::', ':'),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('submissions', help='folder of STUDENT.ipynb files or nbgrader\'s submitted/ layout')
     parser.add_argument('--out', required=True, help='a new folder for the course, grades and feedback')
-    parser.add_argument('--jobs', type=int, default=1, help='submissions graded at once (default 1)')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='submissions graded at once on this machine (default 1; not with --scheduler)')
+    parser.add_argument('--scheduler', metavar='ADDRESS',
+                        help='grade on a Dask cluster: its scheduler\'s address, as `dask scheduler` prints it '
+                             '(tcp://HOST:8786); the workers need this project installed, not the files; '
+                             'checked before --out is made')
     parser.add_argument('--seed', type=int,
                         help='the SEED every submission runs with (default: drawn at random)')
     parser.add_argument('--cell-timeout', type=int, default=Limits.cell_timeout, help='seconds per cell')
@@ -45,7 +59,10 @@ def main(argv=None):
         limits = Limits(args.cell_timeout, args.notebook_timeout, int(args.memory_gb * 2 ** 30),
                         args.max_output_kb * 1024)
         record = grade_folder(args.submissions, args.out, jobs=args.jobs, seed=args.seed, limits=limits,
-                              progress=not args.quiet)
+                              progress=not args.quiet, scheduler=args.scheduler)
+    except SchedulerUnreachable as error:  # one line, without the usage: what was tried, what to check
+        print(f'{parser.prog}: error: {error}', file=sys.stderr)
+        sys.exit(2)
     except ValueError as error:
         parser.error(str(error))
     with open(f'{args.out}/grades.csv', newline='') as grades:

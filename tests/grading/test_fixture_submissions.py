@@ -93,9 +93,8 @@ DEFAULT = [name for name, row in EXPECTED.items() if row['in_default_run'] == 'y
 SLOW = [name for name, row in EXPECTED.items() if row['in_default_run'] == 'no']
 
 
-@pytest.fixture(scope='module')
-def default_run(tmp_path_factory):
-    return graded(tmp_path_factory.mktemp('default'), DEFAULT)
+# default_run, the DEFAULT fixtures graded by the local path: tests/grading/conftest.py (once per session,
+# shared with tests/grading/test_cluster.py).
 
 
 def test_the_solution_the_blank_handout_and_three_failures_get_their_points(default_run):
