@@ -9,7 +9,6 @@ are marked ``slow_grading`` (``pytest -m slow_grading tests/grading/test_fixture
 """
 
 import csv
-import importlib.util
 import html
 import re
 import shutil
@@ -21,6 +20,7 @@ import pytest
 from scripts import grade
 from scripts import make_handout
 from scripts import release
+from tests.fixtures.submissions import build
 from tests.helpers import ROOT
 
 FIXTURES = ROOT / 'tests' / 'fixtures' / 'submissions'
@@ -37,9 +37,6 @@ NOTEBOOK = 'recsys_homework.ipynb'
 def answered_release():
     """The students' release notebook (scripts/release.py: the install cell first), answered
     as the fixtures are."""
-    spec = importlib.util.spec_from_file_location('build_fixtures', FIXTURES / 'build.py')
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
     solution = nbformat.read(str(ROOT / NOTEBOOK), as_version=4)
     return build.answered(release.release_notebook(solution, 'spotlight_compat-0.1.0-py3-none-any.whl', None),
                           solution)
@@ -141,11 +138,7 @@ def test_every_other_failure_mode_gets_its_points(tmp_path):
 
 
 def test_the_fixtures_follow_the_notebook():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('build_fixtures', FIXTURES / 'build.py')
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    assert build.main(['--check']) == 0, 'run python tests/fixtures/submissions/build.py'
+    assert build.main(['--check']) == 0, 'run python -m tests.fixtures.submissions.build'
 
 
 def test_grading_refuses_a_folder_it_would_overwrite_or_no_submissions(tmp_path, capsys):

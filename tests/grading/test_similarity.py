@@ -10,7 +10,6 @@ The fixtures are tests/fixtures/similarity (``build.py`` derives them from the h
 
 import copy
 import csv
-import importlib.util
 import itertools
 import json
 import re
@@ -20,6 +19,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grading import similarity
+from tests.fixtures.similarity import build
 from tests.helpers import ROOT
 
 FIXTURES = ROOT / 'tests' / 'fixtures' / 'similarity'
@@ -215,7 +215,4 @@ def test_grading_a_folder_writes_the_report_and_records_it(tmp_path):
 
 
 def test_the_fixtures_follow_the_notebook():
-    spec = importlib.util.spec_from_file_location('build_similarity_fixtures', FIXTURES / 'build.py')
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    assert build.main(['--check']) == 0, 'run python tests/fixtures/similarity/build.py'
+    assert build.main(['--check']) == 0, 'run python -m tests.fixtures.similarity.build'

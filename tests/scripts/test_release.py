@@ -9,7 +9,6 @@ floor (``-m release_floor``, run by ``.ci/run``) runs the filled handout with th
 versions the wheel declares.
 """
 
-import importlib.util
 import json
 import os
 import shutil
@@ -24,19 +23,11 @@ import yaml
 from packaging.version import Version
 
 from scripts import release
+from tests.fixtures.submissions import build
 from tests.helpers import ROOT
 
 PINNED_TORCH = 'torch==2.13.0'  # the CPU build on this machine's disk (requirements.txt's pin)
 PROJECT_PACKAGES = ('spotlight_compat', 'recsys_models', 'grading')
-
-
-def load_fixture_builder():
-    """tests/fixtures/submissions/build.py, whose ``answered`` fills the handout's blanks."""
-    spec = importlib.util.spec_from_file_location('build_fixtures', ROOT / 'tests' / 'fixtures' / 'submissions'
-                                                  / 'build.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -242,7 +233,7 @@ def filled_handout(release_folder):
     """The release's notebook with the solution's regions filled in (the fixtures' way)."""
     handout = nbformat.read(str(release_folder / 'recsys_homework.ipynb'), as_version=4)
     solution = nbformat.read(str(ROOT / 'recsys_homework.ipynb'), as_version=4)
-    return load_fixture_builder().answered(handout, solution)
+    return build.answered(handout, solution)
 
 
 @pytest.fixture(scope='module')
@@ -305,7 +296,6 @@ def test_the_filled_handout_gets_every_visible_point(release_folder, student_ven
 @pytest.mark.network
 def test_check_submission_refuses_a_notebook_whose_checks_were_changed(release_folder, student_venv, tmp_path):
     notebook = nbformat.read(str(release_folder / 'recsys_homework.ipynb'), as_version=4)
-    build = load_fixture_builder()
     build.cell_by_id(notebook, 'check_test_rmse').source = 'assert True'
     notebook.cells.remove(build.cell_by_id(notebook, 'check_next_item_scores'))
     folder = classroom_with(release_folder, tmp_path / 'changed', notebook)
