@@ -408,16 +408,26 @@ def _build_course(private, course, student_id, notebook, timestamp, deny_reading
 
 
 def _environment():
-    """The grading process's environment: this one, the interpreter's scripts (nbgrader's
-    ``alembic``) on ``PATH``, and ``OMP_NUM_THREADS`` the CPUs this worker may use (a Slurm job's,
-    a container's cpuset) over its threads."""
+    """
+    The grading process's environment: this worker's, with the interpreter's scripts
+    (nbgrader's ``alembic``) on ``PATH``, less the trim threshold Dask's Nanny gives the worker
+    process's own heap (``MALLOC_TRIM_THRESHOLD_`` of ``distributed.nanny.pre-spawn-environ``,
+    64 KiB: a kernel training with torch under it runs about 40% slower). The kernel's threads
+    are the worker's ``OMP_NUM_THREADS``: one under a Nanny (its setting for every worker
+    process, safe with several workers on a host); without one, the CPUs this worker may use
+    (affinity, cgroup quota) over its threads.
+    """
+    import dask
+    from dask.system import CPU_COUNT
     environment = dict(os.environ)
+    trim = dask.config.get('distributed.nanny.pre-spawn-environ', {}).get('MALLOC_TRIM_THRESHOLD_')
+    if trim is not None and environment.get('MALLOC_TRIM_THRESHOLD_') == str(trim):
+        del environment['MALLOC_TRIM_THRESHOLD_']
     scripts = sysconfig.get_path('scripts')
     folders = environment.get('PATH', '').split(os.pathsep)
     if scripts not in folders:
         environment['PATH'] = os.pathsep.join([scripts, *filter(None, folders)])
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
-    environment.setdefault('OMP_NUM_THREADS', str(max(1, cpus // _worker_threads())))
+    environment.setdefault('OMP_NUM_THREADS', str(max(1, CPU_COUNT // _worker_threads())))
     return environment
 
 

@@ -9,7 +9,9 @@ Grading on a Dask cluster (``scripts/grade.py --scheduler``, ``grading.cluster``
   reasons and feedback; the killed task was retried on another worker;
 * the hostile fixtures get the points ``expected.csv`` gives (``slow_grading``: minutes);
 * an address where no scheduler answers fails within 30 s, in one line, before ``--out``
-  exists.
+  exists;
+* a grading process gets the worker's thread count (the Nanny's, one), not the Nanny's trim
+  threshold for the worker's own heap.
 """
 
 import os
@@ -21,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from grading.cluster import SchedulerUnreachable, connect
+from grading.cluster import SchedulerUnreachable, _environment, connect
 from scripts import grade
 from tests.grading.test_fixture_submissions import (DEFAULT, ESCAPED, EXPECTED, LIMITS, SEED,
                                                     assert_graded_as_expected, gather, read_csv)
@@ -175,3 +177,25 @@ def test_an_address_that_is_not_a_schedulers_fails_in_time():
                              ('tcp://127.0.0.1', 'no port')):
         with pytest.raises(SchedulerUnreachable, match=message):
             connect(address)
+
+
+def test_a_grading_process_gets_the_workers_threads_not_its_heaps_trim_threshold(cluster):
+    import dask
+    from distributed import Client
+    nanny = dask.config.get('distributed.nanny.pre-spawn-environ')
+    with Client(cluster, set_as_default=False) as client:
+        workers = client.run(lambda: dict(os.environ))
+        environments = client.run(_environment)
+    for address, environment in environments.items():
+        assert workers[address]['MALLOC_TRIM_THRESHOLD_'] == str(nanny['MALLOC_TRIM_THRESHOLD_'])  # what it undoes
+        assert 'MALLOC_TRIM_THRESHOLD_' not in environment
+        assert environment['OMP_NUM_THREADS'] == workers[address]['OMP_NUM_THREADS'] == '1'
+
+
+def test_without_a_nanny_the_kernel_gets_the_cpus_and_a_trim_threshold_of_its_own_is_kept(monkeypatch):
+    from dask.system import CPU_COUNT
+    monkeypatch.delenv('OMP_NUM_THREADS', raising=False)
+    monkeypatch.setenv('MALLOC_TRIM_THRESHOLD_', '1048576')
+    environment = _environment()
+    assert environment['OMP_NUM_THREADS'] == str(CPU_COUNT)  # outside a worker: its CPUs over one thread
+    assert environment['MALLOC_TRIM_THRESHOLD_'] == '1048576'
