@@ -108,7 +108,7 @@ def main(argv=None):
     per_submission = runs['local, --jobs 1'] / count
     worker_seconds = runs['Dask, 2 workers'] * 2 / count
     lines = ['# Grading throughput', '',
-             f'Written by `{command}` on {machine_line(load_start)}. {count} submissions (the solution '
+             f'Written by `{command}` on {machine_line(load_start, own_processes=2)}. {count} submissions (the solution '
              f'notebook, handed in by {count} students), graded with `--seed {args.seed}` in each '
              'configuration, one after the other in one run; the grades are '
              + ('identical in all three.' if identical else '**not** identical across them.'), '',

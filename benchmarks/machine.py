@@ -26,11 +26,13 @@ def load_averages():
     return ', '.join(f'{value:.2f}' for value in os.getloadavg())
 
 
-def machine_line(load_start, load_end=None):
+def machine_line(load_start, load_end=None, own_processes=0):
     """
     The machine in words, for a results file: processor, cores, Python, torch, and the
     1-minute load average at the start (``load_start``) and end (``load_end``, default now)
-    of the run, flagged when it exceeded the cores (the times are then inflated).
+    of the run, flagged when it exceeded the cores (the times are then inflated); a run that
+    ends with ``own_processes`` processes of its own busy (a parallel part) counts them in
+    the end's load.
     """
     load_end = load_average() if load_end is None else load_end
     cores = os.cpu_count()
@@ -38,11 +40,12 @@ def machine_line(load_start, load_end=None):
         torch = f', torch {version("torch")} (CPU)'
     except PackageNotFoundError:
         torch = ''
+    shared = load_start > cores or load_end > cores + own_processes
     return (f'{platform.processor() or platform.machine()}, {cores} cores, Python '
             f'{platform.python_version()}{torch}; 1-minute load average {load_start:.1f} at the '
             f'start and {load_end:.1f} at the end of the run'
-            + (' (the machine was shared with other jobs, so times are inflated)'
-               if max(load_start, load_end) > cores else ''))
+            + (f', the run\'s own {own_processes} parallel processes included' if own_processes else '')
+            + (' (the machine was shared with other jobs, so times are inflated)' if shared else ''))
 
 
 def recorded_command(words, paths=None):

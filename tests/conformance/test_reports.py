@@ -1,6 +1,7 @@
-"""tools.spotlight_conformance: the timing verdicts, and the reports' recorded commands naming
-placeholders rather than this machine's paths."""
+"""tools.spotlight_conformance: the timing verdicts, the reports' recorded commands naming
+placeholders rather than this machine's paths, and their machine line flagging a shared machine."""
 
+import os
 from pathlib import Path
 
 from tests.helpers import ROOT
@@ -48,3 +49,14 @@ def test_recorded_commands_name_placeholders_not_this_machines_paths(tmp_path):
     assert 'Interpreters: `PYTHON` (compat), `ORIGINAL_PYTHON` (original)' in examples
     for text in (against, conformance, examples):
         assert '/tmp/' not in text and '/usr/' not in text and str(ROOT) not in text
+
+
+def test_the_machine_line_flags_a_shared_machine_not_the_runs_own_parallel_load():
+    from benchmarks.machine import machine_line
+    cores = os.cpu_count()
+    assert 'shared with other jobs' not in machine_line(0.1, cores)
+    assert 'shared with other jobs' in machine_line(cores + 0.5, 0.1)
+    assert 'shared with other jobs' in machine_line(0.1, cores + 0.5)
+    line = machine_line(0.1, cores + 1.5, own_processes=2)
+    assert 'shared with other jobs' not in line and "the run's own 2 parallel processes included" in line
+    assert 'shared with other jobs' in machine_line(0.1, cores + 2.5, own_processes=2)
