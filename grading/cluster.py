@@ -33,7 +33,6 @@ import asyncio
 import json
 import os
 import shutil
-import sysconfig
 import tempfile
 import time
 import uuid
@@ -47,8 +46,8 @@ from spotlight_compat.atomic import atomic_write_bytes
 
 from . import ASSIGNMENT
 from .execute import network_isolation_available
-from .worker import (KEY_FILE, NOTEBOOK, ROOT, SCRATCH_FOLDER, STATUS_FOLDER, finished, load_course_config, start,
-                     status_path, write_course_config)
+from .worker import (KEY_FILE, NOTEBOOK, ROOT, SCRATCH_FOLDER, STATUS_FOLDER, finished, grading_environment,
+                     load_course_config, start, status_path, write_course_config)
 
 CONNECT_TIMEOUT = 10   # seconds to reach the scheduler and hear it answer
 POLL_SECONDS = 0.5     # how often a task looks at its grading process
@@ -409,25 +408,18 @@ def _build_course(private, course, student_id, notebook, timestamp, deny_reading
 
 def _environment():
     """
-    The grading process's environment: this worker's, with the interpreter's scripts
-    (nbgrader's ``alembic``) on ``PATH``, less the trim threshold Dask's Nanny gives the worker
-    process's own heap (``MALLOC_TRIM_THRESHOLD_`` of ``distributed.nanny.pre-spawn-environ``,
-    64 KiB: a kernel training with torch under it runs about 40% slower). The kernel's threads
-    are the worker's ``OMP_NUM_THREADS``: one under a Nanny (its setting for every worker
-    process, safe with several workers on a host); without one, the CPUs this worker may use
-    (affinity, cgroup quota) over its threads.
+    The grading process's environment (``grading.worker.grading_environment``, one process per
+    worker thread), less the trim threshold Dask's Nanny gives the worker process's own heap
+    (``MALLOC_TRIM_THRESHOLD_`` of ``distributed.nanny.pre-spawn-environ``, 64 KiB: a kernel
+    training with torch under it runs about 40% slower). The kernel's threads are the worker's
+    ``OMP_NUM_THREADS``: one under a Nanny (its setting for every worker process, safe with
+    several workers on a host); without one, the CPUs this worker may use over its threads.
     """
     import dask
-    from dask.system import CPU_COUNT
-    environment = dict(os.environ)
+    environment = grading_environment(_worker_threads())
     trim = dask.config.get('distributed.nanny.pre-spawn-environ', {}).get('MALLOC_TRIM_THRESHOLD_')
     if trim is not None and environment.get('MALLOC_TRIM_THRESHOLD_') == str(trim):
         del environment['MALLOC_TRIM_THRESHOLD_']
-    scripts = sysconfig.get_path('scripts')
-    folders = environment.get('PATH', '').split(os.pathsep)
-    if scripts not in folders:
-        environment['PATH'] = os.pathsep.join([scripts, *filter(None, folders)])
-    environment.setdefault('OMP_NUM_THREADS', str(max(1, CPU_COUNT // _worker_threads())))
     return environment
 
 

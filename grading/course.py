@@ -24,7 +24,6 @@ import json
 import os
 import secrets
 import shutil
-import sysconfig
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -39,7 +38,8 @@ from .cells import GRADER_NOTES
 from .execute import TIME_LIMIT_ERROR, TRUNCATED, network_isolation_available
 from .key import make_key, save_key
 from .submissions import find_submissions, stage
-from .worker import KEY_FILE, PROJECT_CONFIG, ROOT, finished, load_course_config, start, write_course_config
+from .worker import (KEY_FILE, PROJECT_CONFIG, ROOT, finished, grading_environment, interpreter_scripts_first,
+                     load_course_config, start, write_course_config)
 
 SOLUTION = ROOT / 'recsys_homework.ipynb'
 WORKER_MARGIN = 180  # seconds for nbgrader's own work around a notebook's execution
@@ -142,10 +142,7 @@ def put_interpreter_scripts_on_path():
     installed, so that grading works through ``.venv/bin/python`` without activating the
     environment. The worker processes and nbgrader's commands inherit the setting.
     """
-    scripts = sysconfig.get_path('scripts')
-    folders = os.environ.get('PATH', '').split(os.pathsep)
-    if scripts not in folders:
-        os.environ['PATH'] = os.pathsep.join([scripts, *filter(None, folders)])
+    os.environ['PATH'] = interpreter_scripts_first(os.environ.get('PATH', ''))
 
 
 def _new_folder(out, create=True):
@@ -224,8 +221,7 @@ def run_workers(out, student_ids, jobs, hard_limit, progress=True):
     """
     from tqdm import tqdm
     pending, running, failures = list(student_ids), {}, {}
-    environment = dict(os.environ)
-    environment.setdefault('OMP_NUM_THREADS', str(max(1, (os.cpu_count() or 1) // jobs)))
+    environment = grading_environment(jobs)
     logs = out / '.grading' / 'logs'
     logs.mkdir(parents=True, exist_ok=True)
     with tqdm(total=len(pending), desc='grading', unit='submission', disable=not progress) as bar:

@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -122,6 +123,28 @@ def status_path(course_dir, student_id):
         ``course_dir/.grading/status/STUDENT.json``.
     """
     return Path(course_dir) / STATUS_FOLDER / f'{student_id}.json'
+
+
+def interpreter_scripts_first(path):
+    """``path`` (a ``PATH`` value) with this interpreter's scripts folder (a virtual
+    environment's ``bin/``: nbgrader's ``alembic``) first, unless it is on it already."""
+    scripts = sysconfig.get_path('scripts')
+    folders = path.split(os.pathsep)
+    return path if scripts in folders else os.pathsep.join([scripts, *filter(None, folders)])
+
+
+def grading_environment(side_by_side):
+    """
+    The environment of a grading process: this process's, with the interpreter's scripts on
+    ``PATH``, and ``OMP_NUM_THREADS``, unless set, the CPUs this process may use (its
+    affinity and cgroup quota: a container's, a Slurm job's) over the ``side_by_side``
+    processes that grade at once.
+    """
+    from dask.system import CPU_COUNT
+    environment = dict(os.environ)
+    environment['PATH'] = interpreter_scripts_first(environment.get('PATH', ''))
+    environment.setdefault('OMP_NUM_THREADS', str(max(1, CPU_COUNT // side_by_side)))
+    return environment
 
 
 def start(course_dir, student_id, log_path, environment, die_with_parent=False):

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -250,3 +251,9 @@ def cannot_rank(scores):
     from recsys_models.protocol import CANNOT_RANK
     scores = np.asarray(scores)
     return bool(np.all(scores == np.asarray(CANNOT_RANK, dtype=scores.dtype)))
+
+
+def git_files(*patterns):
+    """The files git tracks, or would track (new, not ignored), matching ``patterns``."""
+    return subprocess.run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', *patterns],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.helpers import ROOT
-from tests.test_layout import git_files
+from tests.helpers import ROOT, git_files
 
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 FENCE = re.compile(r'^(```|~~~).*?^\1', re.MULTILINE | re.DOTALL)

@@ -7,11 +7,10 @@ that a cycle hidden in a function body counts too.
 """
 
 import ast
-import subprocess
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, git_files
 
 # package -> the project packages it may import (itself included)
 LAYERS = {
@@ -23,12 +22,6 @@ LAYERS = {
     'tools': {'tools', 'benchmarks', 'recsys_models', 'spotlight_compat'},
     'scripts': {'scripts', 'grading', 'peers', 'recsys_models', 'spotlight_compat'},
 }
-
-
-def git_files(*patterns):
-    """The files git tracks, or would track (new, not ignored), matching ``patterns``."""
-    return subprocess.run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', *patterns],
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
 
 
 def project_modules():
